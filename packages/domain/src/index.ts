@@ -1,0 +1,5 @@
+export * from './decision.ts';
+export * from './permissions.ts';
+export * from './login-codes.ts';
+export * from './events.ts';
+export * from './commands.ts';

@@ -1,0 +1,42 @@
+import { freePort } from '@janix/testkit';
+import type { ServerEnv } from './env.ts';
+import { defaultDataDir, startEmbeddedPostgres } from './db/embedded-postgres.ts';
+import { migrate } from './db/migrate.ts';
+import { createAdminPool, createAppPool, type Pool } from './db/pools.ts';
+
+export interface Database {
+  appPool: Pool;
+  adminPool: Pool;
+  close(): Promise<void>;
+}
+
+/** Connects to DATABASE_URL, or starts the embedded PostgreSQL, then brings the schema up to date. */
+export async function openDatabase(env: ServerEnv, log: (line: string) => void): Promise<Database> {
+  let url = env.DATABASE_URL;
+  let stopEmbedded: (() => Promise<void>) | null = null;
+  if (!url) {
+    const dataDir = env.JANIX_DATA_DIR ?? defaultDataDir();
+    log(`DATABASE_URL is not set: using the embedded PostgreSQL in ${dataDir}`);
+    const embedded = await startEmbeddedPostgres({ dataDir, port: await freePort() });
+    url = embedded.adminUrl();
+    stopEmbedded = () => embedded.stop();
+  }
+  const adminPool = createAdminPool(url);
+  const appPool = createAppPool(url);
+  try {
+    const applied = await migrate(adminPool);
+    if (applied.length) log(`applied migrations: ${applied.join(', ')}`);
+  } catch (error) {
+    await Promise.allSettled([adminPool.end(), appPool.end()]);
+    await stopEmbedded?.();
+    throw error;
+  }
+  return {
+    appPool,
+    adminPool,
+    async close() {
+      await Promise.allSettled([appPool.end(), adminPool.end()]);
+      await stopEmbedded?.();
+    },
+  };
+}

@@ -1,0 +1,45 @@
+import type { Pool, PoolClient } from './pools.ts';
+
+export interface Scope {
+  orgId?: string | null;
+  userId?: string | null;
+}
+
+/**
+ * Runs `work` in one transaction whose row-level-security scope is the given organization and user.
+ * `set_config(..., true)` is transaction-local, so a pooled connection never carries a scope into the next use.
+ */
+export async function inTransaction<T>(
+  pool: Pool,
+  scope: Scope,
+  work: (client: PoolClient) => Promise<T>,
+  isolation: 'READ COMMITTED' | 'REPEATABLE READ' = 'READ COMMITTED',
+): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query(`BEGIN ISOLATION LEVEL ${isolation}`);
+    await client.query("SELECT set_config('app.org_id', $1, true), set_config('app.user_id', $2, true)", [
+      scope.orgId ?? '',
+      scope.userId ?? '',
+    ]);
+    const result = await work(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+/** Takes the organization's next version. The row lock is held to commit, so version order is commit order. */
+export async function nextOrgVersion(client: PoolClient, orgId: string): Promise<number> {
+  const result = await client.query<{ version: number }>(
+    `INSERT INTO org_versions (org_id, version) VALUES ($1, 1)
+     ON CONFLICT (org_id) DO UPDATE SET version = org_versions.version + 1
+     RETURNING version`,
+    [orgId],
+  );
+  return result.rows[0]!.version;
+}

@@ -1,0 +1,20 @@
+import pg from 'pg';
+
+export type Pool = pg.Pool;
+export type PoolClient = pg.PoolClient;
+
+// bigint columns (versions, sequences) fit in a JS number for any realistic lifetime; parse them as numbers.
+pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
+
+/**
+ * The application pool connects with the owner's credentials but every session assumes `janix_app`,
+ * a role that owns nothing, so row-level security binds every query the application makes.
+ */
+export function createAppPool(connectionString: string, max = 10): Pool {
+  return new pg.Pool({ connectionString, max, options: '-c role=janix_app' });
+}
+
+/** Owner connection for migrations and seeding only. */
+export function createAdminPool(connectionString: string, max = 4): Pool {
+  return new pg.Pool({ connectionString, max });
+}

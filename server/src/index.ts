@@ -1,0 +1,2 @@
+// Consoles see the server only through this router type.
+export type { AppRouter } from './trpc/router.ts';

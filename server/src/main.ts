@@ -1,0 +1,44 @@
+import { generateDemoOrg } from '@janix/testkit';
+import { buildApp } from './app.ts';
+import { openDatabase } from './database.ts';
+import { seedDemoOrg } from './demo-seed.ts';
+import { readEnv } from './env.ts';
+import { createDevMailbox } from './mail/mailer.ts';
+
+const env = readEnv();
+const log = (line: string) => console.error(`[server] ${line}`);
+
+const database = await openDatabase(env, log);
+if (env.JANIX_SEED_DEMO && (await seedDemoOrg(database.adminPool, generateDemoOrg()))) {
+  log('created the demo organization (sign in as demo@janix.test)');
+}
+if (env.RESEND_API_KEY)
+  log('RESEND_API_KEY is set but Resend arrives with the box-office issue; using the dev mailbox');
+const devMailbox = createDevMailbox(database.appPool);
+const app = await buildApp(
+  { pool: database.appPool, mailer: devMailbox, devMailbox, now: () => new Date() },
+  { logLevel: env.LOG_LEVEL },
+);
+
+let stopping = false;
+async function shutdown(signal: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  log(`${signal}: shutting down`);
+  await app.close().catch(() => {});
+  await database.close();
+  process.exit(0);
+}
+process.on('SIGINT', () => void shutdown('SIGINT'));
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+
+try {
+  await app.listen({ host: env.HOST, port: env.PORT });
+} catch (error) {
+  log(`could not listen on ${env.HOST}:${env.PORT}: ${(error as Error).message}`);
+  await database.close();
+  process.exit(1);
+}
+const address = app.server.address();
+const port = typeof address === 'object' && address ? address.port : env.PORT;
+console.log(`Server: http://${env.HOST}:${port}`);

@@ -1,0 +1,122 @@
+import type { CommandEnvelope, OrgRole, PushResult } from '@janix/schemas';
+import { decideCommand, roleAllows, type CommandStore, type CommandWrite } from '@janix/domain';
+import { inTransaction, nextOrgVersion } from '../db/org-transaction.ts';
+import type { Pool, PoolClient } from '../db/pools.ts';
+import { ReasonedError } from '../trpc/init.ts';
+import { eventFromRecord, type EventRecord } from './rows.ts';
+
+function postgresStore(client: PoolClient): CommandStore {
+  return {
+    async getEvent(id) {
+      // RLS limits this to the command's organization, so a foreign id reads as missing.
+      const result = await client.query<EventRecord>('SELECT * FROM events WHERE id = $1 FOR UPDATE', [id]);
+      const row = result.rows[0];
+      return row ? eventFromRecord(row) : undefined;
+    },
+  };
+}
+
+async function applyWrite(
+  client: PoolClient,
+  write: CommandWrite,
+  version: number,
+  now: Date,
+): Promise<void> {
+  const row = write.row;
+  await client.query(
+    `INSERT INTO events (id, org_id, name, venue, starts_at, ends_at, status, created_at, updated_at, version)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9)
+     ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, venue = EXCLUDED.venue, starts_at = EXCLUDED.starts_at,
+       ends_at = EXCLUDED.ends_at, status = EXCLUDED.status, updated_at = EXCLUDED.updated_at, version = EXCLUDED.version`,
+    [row.id, row.orgId, row.name, row.venue, row.startsAt, row.endsAt, row.status, now, version],
+  );
+}
+
+/**
+ * Applies a device's commands in sequence, each in its own transaction together with the device's
+ * high-water mark, so a retried batch is applied exactly once and a rejected command never blocks the next.
+ */
+export async function pushCommands(
+  pool: Pool,
+  actor: { deviceId: string; orgId: string; userId: string; role: OrgRole },
+  commands: CommandEnvelope[],
+  now: () => Date,
+): Promise<PushResult> {
+  for (let i = 1; i < commands.length; i += 1) {
+    if (commands[i]!.seq !== commands[i - 1]!.seq + 1) {
+      throw new ReasonedError({
+        code: 'BAD_REQUEST',
+        reason: 'sequence_gap',
+        message: 'Commands in a batch must carry consecutive sequence numbers.',
+      });
+    }
+  }
+  const results: PushResult['results'] = [];
+  let lastAppliedSeq = 0;
+  for (const command of commands) {
+    const outcome = await inTransaction(
+      pool,
+      { orgId: actor.orgId, userId: actor.userId },
+      async (client) => {
+        const device = await client.query<{ last_seq: number }>(
+          'SELECT last_seq FROM devices WHERE id = $1 FOR UPDATE',
+          [actor.deviceId],
+        );
+        const lastSeq = device.rows[0]?.last_seq ?? 0;
+        if (command.seq <= lastSeq) return { kind: 'duplicate' as const, lastSeq };
+        if (command.seq > lastSeq + 1) return { kind: 'gap' as const, lastSeq };
+        const decision = await decideCommand(postgresStore(client), command.name, command.args, {
+          orgId: actor.orgId,
+          allows: (action) => roleAllows(actor.role, action),
+        });
+        if (decision.ok) {
+          const version = await nextOrgVersion(client, actor.orgId);
+          for (const write of decision.value) await applyWrite(client, write, version, now());
+        }
+        await client.query(
+          `INSERT INTO command_results (org_id, device_id, seq, name, status, code, message, user_id, client_time)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+          [
+            actor.orgId,
+            actor.deviceId,
+            command.seq,
+            command.name,
+            decision.ok ? 'applied' : 'rejected',
+            decision.ok ? null : decision.code,
+            decision.ok ? null : decision.message,
+            actor.userId,
+            command.clientTime,
+          ],
+        );
+        await client.query('UPDATE devices SET last_seq = $2, last_seen_at = $3 WHERE id = $1', [
+          actor.deviceId,
+          command.seq,
+          now(),
+        ]);
+        return decision.ok
+          ? { kind: 'applied' as const, lastSeq: command.seq }
+          : {
+              kind: 'rejected' as const,
+              lastSeq: command.seq,
+              code: decision.code,
+              message: decision.message,
+            };
+      },
+    );
+    lastAppliedSeq = outcome.lastSeq;
+    if (outcome.kind === 'gap') {
+      throw new ReasonedError({
+        code: 'CONFLICT',
+        reason: 'sequence_gap',
+        message: `Expected command ${outcome.lastSeq + 1} next.`,
+        details: { expectedSeq: outcome.lastSeq + 1 },
+      });
+    }
+    if (outcome.kind === 'rejected') {
+      results.push({ seq: command.seq, status: 'rejected', code: outcome.code, message: outcome.message });
+    } else {
+      results.push({ seq: command.seq, status: outcome.kind });
+    }
+  }
+  return { lastAppliedSeq, results };
+}

@@ -1,0 +1,20 @@
+import { PROTOCOL_VERSION } from '@janix/schemas';
+import { ReasonedError } from '../trpc/init.ts';
+
+/** Replica schema versions this server can serve; a console outside the range must update. */
+export const SUPPORTED_SCHEMA_VERSIONS = { min: 1, max: 1 } as const;
+
+export function assertSupportedVersions(header: { protocolVersion: number; schemaVersion: number }): void {
+  if (
+    header.protocolVersion !== PROTOCOL_VERSION ||
+    header.schemaVersion < SUPPORTED_SCHEMA_VERSIONS.min ||
+    header.schemaVersion > SUPPORTED_SCHEMA_VERSIONS.max
+  ) {
+    throw new ReasonedError({
+      code: 'PRECONDITION_FAILED',
+      reason: 'update_required',
+      message: 'This console is out of date for the server. Update the console to keep syncing.',
+      details: { protocolVersion: PROTOCOL_VERSION, schemaVersions: SUPPORTED_SCHEMA_VERSIONS },
+    });
+  }
+}

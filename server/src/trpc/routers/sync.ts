@@ -1,0 +1,37 @@
+import { pullInputSchema, pushInputSchema } from '@janix/schemas';
+import { pullChanges } from '../../sync/pull.ts';
+import { pushCommands } from '../../sync/push.ts';
+import { assertSupportedVersions } from '../../sync/versions.ts';
+import { router } from '../init.ts';
+import { deviceProcedure, roleIn } from '../procedures.ts';
+import { sessionProcedure } from '../procedures.ts';
+import { ReasonedError } from '../init.ts';
+
+/** Commands up from an enrolled device on behalf of its signed-in member; a commit-ordered change feed down. */
+export const syncRouter = router({
+  push: sessionProcedure
+    .unstable_concat(deviceProcedure)
+    .input(pushInputSchema)
+    .mutation(async ({ ctx, input }) => {
+      assertSupportedVersions(input);
+      const role = await roleIn(ctx.deps.pool, ctx.user.id, ctx.device.orgId);
+      if (!role) {
+        throw new ReasonedError({
+          code: 'FORBIDDEN',
+          reason: 'session_invalid',
+          message: 'The signed-in user is no longer a member of this organization.',
+        });
+      }
+      return pushCommands(
+        ctx.deps.pool,
+        { deviceId: ctx.device.id, orgId: ctx.device.orgId, userId: ctx.user.id, role },
+        input.commands,
+        ctx.deps.now,
+      );
+    }),
+
+  pull: deviceProcedure.input(pullInputSchema).query(async ({ ctx, input }) => {
+    assertSupportedVersions(input);
+    return pullChanges(ctx.deps.pool, ctx.device, input.cursor, input.limit);
+  }),
+});
