@@ -3,31 +3,34 @@ import type { OrgAction } from './permissions.ts';
 import { decideCreateEvent, decideUpdateEvent } from './events.ts';
 import { rejection, type Decision } from './decision.ts';
 
-/**
- * The rows a command may read and the writes it produces. The server implements this over Postgres
- * inside the command's transaction; the console over its SQLite replica for the optimistic effect.
- */
-export interface CommandStore {
-  getEvent(id: string): EventRow | undefined | Promise<EventRow | undefined>;
+/** Rows a command needs to read, by table and id; the caller loads them (Postgres or SQLite). */
+export interface CommandReads {
+  events: string[];
+}
+export interface LoadedRows {
+  events: ReadonlyMap<string, EventRow>;
 }
 
 export type CommandWrite = { table: 'events'; row: Omit<EventRow, 'version'> };
 
+type ArgsOf<N extends CommandName> = ReturnType<(typeof commandArgsSchemas)[N]['parse']>;
+
 interface CommandDefinition<N extends CommandName> {
   requires: OrgAction;
-  decide(
-    store: CommandStore,
-    args: ReturnType<(typeof commandArgsSchemas)[N]['parse']>,
-    ctx: { orgId: string },
-  ): Promise<Decision<CommandWrite[]>>;
+  reads(args: ArgsOf<N>): CommandReads;
+  decide(rows: LoadedRows, args: ArgsOf<N>, ctx: { orgId: string }): Decision<CommandWrite[]>;
 }
 
-/** The one place a command is registered: its permission and its rule. */
+/**
+ * The one place a command is registered: its permission, what it reads and its rule. Rules are pure and
+ * synchronous, so the server runs them inside its Postgres transaction and the console inside its SQLite one.
+ */
 export const commandRegistry: { [N in CommandName]: CommandDefinition<N> } = {
   createEvent: {
     requires: 'events.write',
-    async decide(store, args, ctx) {
-      const decision = decideCreateEvent(await store.getEvent(args.eventId), {
+    reads: (args) => ({ events: [args.eventId] }),
+    decide(rows, args, ctx) {
+      const decision = decideCreateEvent(rows.events.get(args.eventId), {
         eventId: args.eventId,
         orgId: ctx.orgId,
         draft: args.draft,
@@ -37,8 +40,9 @@ export const commandRegistry: { [N in CommandName]: CommandDefinition<N> } = {
   },
   updateEvent: {
     requires: 'events.write',
-    async decide(store, args, ctx) {
-      const existing = await store.getEvent(args.eventId);
+    reads: (args) => ({ events: [args.eventId] }),
+    decide(rows, args, ctx) {
+      const existing = rows.events.get(args.eventId);
       // Another organization's id answers exactly like a missing one: no existence leak.
       const visible = existing && existing.orgId === ctx.orgId ? existing : undefined;
       const decision = decideUpdateEvent(visible, args.patch);
@@ -48,30 +52,37 @@ export const commandRegistry: { [N in CommandName]: CommandDefinition<N> } = {
 };
 
 /** Validates a command's arguments against its schema; malformed args become a rejection, never a throw. */
-export function parseCommandArgs<N extends CommandName>(
-  name: N,
-  args: unknown,
-): Decision<ReturnType<(typeof commandArgsSchemas)[N]['parse']>> {
+export function parseCommandArgs<N extends CommandName>(name: N, args: unknown): Decision<ArgsOf<N>> {
   const parsed = commandArgsSchemas[name].safeParse(args);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     return rejection('invalid_args', `${issue?.path.join('.') || name}: ${issue?.message ?? 'invalid'}`);
   }
-  return { ok: true, value: parsed.data as ReturnType<(typeof commandArgsSchemas)[N]['parse']> };
+  return { ok: true, value: parsed.data as ArgsOf<N> };
 }
 
-/** Runs one command's rule end to end: args, permission, decision. */
-export async function decideCommand(
-  store: CommandStore,
+export interface CommandPlan {
+  reads: CommandReads;
+  decide(rows: LoadedRows): Decision<CommandWrite[]>;
+}
+
+/** Checks arguments and permission, and says what to load; `decide` then applies the rule to loaded rows. */
+export function planCommand(
   name: CommandName,
   rawArgs: unknown,
   ctx: { orgId: string; allows: (action: OrgAction) => boolean },
-): Promise<Decision<CommandWrite[]>> {
+): Decision<CommandPlan> {
+  if (!Object.hasOwn(commandRegistry, name))
+    return rejection('unknown_command', `Unknown command "${name}".`);
   const definition = commandRegistry[name] as CommandDefinition<CommandName>;
-  if (!ctx.allows(definition.requires)) {
-    return rejection('forbidden', 'Your role does not allow this.');
-  }
+  if (!ctx.allows(definition.requires)) return rejection('forbidden', 'Your role does not allow this.');
   const args = parseCommandArgs(name, rawArgs);
   if (!args.ok) return args;
-  return definition.decide(store, args.value, ctx);
+  return {
+    ok: true,
+    value: {
+      reads: definition.reads(args.value),
+      decide: (rows) => definition.decide(rows, args.value, { orgId: ctx.orgId }),
+    },
+  };
 }

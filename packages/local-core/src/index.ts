@@ -1,1 +1,3 @@
-export {};
+export { openLocalCore, type LocalCore, type LocalCoreOptions } from './local-core.ts';
+export type { LocalRouter } from './local-router.ts';
+export { REPLICA_SCHEMA_VERSION } from './replica/migrations.ts';

@@ -40,6 +40,8 @@ export const cursorSchema = z.string().regex(/^\d{1,19}$/, 'malformed cursor');
 export const pullInputSchema = versionHeaderSchema.extend({
   cursor: cursorSchema.nullable(),
   limit: z.number().int().min(1).max(5000).default(1000),
+  /** The highest command sequence whose outcome this device already holds; later rejections come back. */
+  knownSeq: z.number().int().nonnegative().default(0),
 });
 export type PullInput = z.infer<typeof pullInputSchema>;
 
@@ -54,5 +56,14 @@ export const pullResultSchema = z.object({
   cursor: cursorSchema,
   hasMore: z.boolean(),
   lastAppliedSeq: z.number().int().nonnegative(),
+  rejections: z.array(
+    z.object({
+      seq: z.number().int(),
+      name: z.string(),
+      code: z.string(),
+      message: z.string(),
+      rejectedAt: z.string(),
+    }),
+  ),
 });
 export type PullResult = z.infer<typeof pullResultSchema>;

@@ -13,6 +13,7 @@ export async function pullChanges(
   device: { id: string; orgId: string },
   cursor: string | null,
   limit: number,
+  knownSeq: number,
 ): Promise<PullResult> {
   const after = cursor === null ? 0 : Number(cursor);
   return inTransaction(
@@ -31,17 +32,31 @@ export async function pullChanges(
           message: 'The sync position is not valid for this server; the replica must be fetched again.',
         });
       }
-      const [events, ticketTypes, deviceRow] = await Promise.all([
-        client.query<EventRecord>('SELECT * FROM events WHERE version > $1 ORDER BY version LIMIT $2', [
-          after,
-          limit + 1,
-        ]),
-        client.query<TicketTypeRecord>(
-          'SELECT * FROM ticket_types WHERE version > $1 ORDER BY version LIMIT $2',
-          [after, limit + 1],
-        ),
-        client.query<{ last_seq: number }>('SELECT last_seq FROM devices WHERE id = $1', [device.id]),
-      ]);
+      // One connection runs one query at a time; these run in sequence inside the same snapshot.
+      const events = await client.query<EventRecord>(
+        'SELECT * FROM events WHERE version > $1 ORDER BY version LIMIT $2',
+        [after, limit + 1],
+      );
+      const ticketTypes = await client.query<TicketTypeRecord>(
+        'SELECT * FROM ticket_types WHERE version > $1 ORDER BY version LIMIT $2',
+        [after, limit + 1],
+      );
+      const deviceRow = await client.query<{ last_seq: number }>(
+        'SELECT last_seq FROM devices WHERE id = $1',
+        [device.id],
+      );
+      // Rejections travel with the feed too, so one whose push response was lost still reaches the console.
+      const rejections = await client.query<{
+        seq: number;
+        name: string;
+        code: string;
+        message: string;
+        created_at: Date;
+      }>(
+        `SELECT seq, name, code, message, created_at FROM command_results
+         WHERE device_id = $1 AND status = 'rejected' AND seq > $2 ORDER BY seq LIMIT 1000`,
+        [device.id, knownSeq],
+      );
       const toChanges = (eventRows: EventRecord[], typeRows: TicketTypeRecord[]) =>
         [
           ...eventRows.map((row) => ({
@@ -65,10 +80,13 @@ export async function pullChanges(
       let nextCursor = hasMore ? complete - 1 : headVersion;
       if (hasMore && page.length === 0) {
         // A single version larger than a page is sent whole rather than split across cursors.
-        const [wholeEvents, wholeTypes] = await Promise.all([
-          client.query<EventRecord>('SELECT * FROM events WHERE version = $1', [complete]),
-          client.query<TicketTypeRecord>('SELECT * FROM ticket_types WHERE version = $1', [complete]),
+        const wholeEvents = await client.query<EventRecord>('SELECT * FROM events WHERE version = $1', [
+          complete,
         ]);
+        const wholeTypes = await client.query<TicketTypeRecord>(
+          'SELECT * FROM ticket_types WHERE version = $1',
+          [complete],
+        );
         page = toChanges(wholeEvents.rows, wholeTypes.rows);
         nextCursor = complete;
       }
@@ -77,6 +95,13 @@ export async function pullChanges(
         cursor: String(nextCursor),
         hasMore,
         lastAppliedSeq: deviceRow.rows[0]?.last_seq ?? 0,
+        rejections: rejections.rows.map((row) => ({
+          seq: row.seq,
+          name: row.name,
+          code: row.code,
+          message: row.message,
+          rejectedAt: row.created_at.toISOString(),
+        })),
       };
     },
     'REPEATABLE READ',

@@ -1,19 +1,28 @@
 import type { CommandEnvelope, OrgRole, PushResult } from '@janix/schemas';
-import { decideCommand, roleAllows, type CommandStore, type CommandWrite } from '@janix/domain';
+import {
+  planCommand,
+  roleAllows,
+  type CommandReads,
+  type CommandWrite,
+  type LoadedRows,
+} from '@janix/domain';
+import type { EventRow } from '@janix/schemas';
 import { inTransaction, nextOrgVersion } from '../db/org-transaction.ts';
 import type { Pool, PoolClient } from '../db/pools.ts';
 import { ReasonedError } from '../trpc/init.ts';
 import { eventFromRecord, type EventRecord } from './rows.ts';
 
-function postgresStore(client: PoolClient): CommandStore {
-  return {
-    async getEvent(id) {
-      // RLS limits this to the command's organization, so a foreign id reads as missing.
-      const result = await client.query<EventRecord>('SELECT * FROM events WHERE id = $1 FOR UPDATE', [id]);
-      const row = result.rows[0];
-      return row ? eventFromRecord(row) : undefined;
-    },
-  };
+/** Loads and locks the rows a command reads; RLS limits them to the command's organization. */
+async function loadRows(client: PoolClient, reads: CommandReads): Promise<LoadedRows> {
+  const events = new Map<string, EventRow>();
+  if (reads.events.length) {
+    const result = await client.query<EventRecord>(
+      'SELECT * FROM events WHERE id = ANY($1::uuid[]) FOR UPDATE',
+      [reads.events],
+    );
+    for (const row of result.rows) events.set(row.id, eventFromRecord(row));
+  }
+  return { events };
 }
 
 async function applyWrite(
@@ -65,10 +74,11 @@ export async function pushCommands(
         const lastSeq = device.rows[0]?.last_seq ?? 0;
         if (command.seq <= lastSeq) return { kind: 'duplicate' as const, lastSeq };
         if (command.seq > lastSeq + 1) return { kind: 'gap' as const, lastSeq };
-        const decision = await decideCommand(postgresStore(client), command.name, command.args, {
+        const plan = planCommand(command.name, command.args, {
           orgId: actor.orgId,
           allows: (action) => roleAllows(actor.role, action),
         });
+        const decision = plan.ok ? plan.value.decide(await loadRows(client, plan.value.reads)) : plan;
         if (decision.ok) {
           const version = await nextOrgVersion(client, actor.orgId);
           for (const write of decision.value) await applyWrite(client, write, version, now());

@@ -32,6 +32,6 @@ export const syncRouter = router({
 
   pull: deviceProcedure.input(pullInputSchema).query(async ({ ctx, input }) => {
     assertSupportedVersions(input);
-    return pullChanges(ctx.deps.pool, ctx.device, input.cursor, input.limit);
+    return pullChanges(ctx.deps.pool, ctx.device, input.cursor, input.limit, input.knownSeq);
   }),
 });

@@ -1,0 +1,179 @@
+import { initTRPC, TRPCError } from '@trpc/server';
+import { randomUUID } from 'node:crypto';
+import { z, ZodError } from 'zod';
+import {
+  deviceNameSchema,
+  emailSchema,
+  eventDraftSchema,
+  eventPatchSchema,
+  requestCodeInputSchema,
+  uuidSchema,
+  verifyCodeInputSchema,
+} from '@janix/schemas';
+import type { LocalCoreInternals } from './local-core-internals.ts';
+import { describeServerError } from './server-client.ts';
+
+const t = initTRPC.context<{ core: LocalCoreInternals }>().create({
+  errorFormatter({ shape, error }) {
+    const cause = error.cause;
+    return {
+      ...shape,
+      message:
+        cause instanceof ZodError
+          ? cause.issues.map((issue) => `${issue.path.join('.') || 'input'}: ${issue.message}`).join('; ')
+          : shape.message,
+    };
+  },
+});
+
+/** Re-throws a server failure as a local error with the server's message, or "offline" when unreachable. */
+function fromServer(error: unknown): never {
+  const info = describeServerError(error);
+  if (!info.answered) {
+    throw new TRPCError({
+      code: 'SERVICE_UNAVAILABLE',
+      message: 'The Janix server cannot be reached. Check the network.',
+    });
+  }
+  const code = (info.code ?? 'BAD_REQUEST') as TRPCError['code'];
+  throw new TRPCError({ code, message: info.message });
+}
+
+const enrolled = t.procedure.use(({ ctx, next }) => {
+  const device = ctx.core.replica().meta.get('device');
+  if (!device) throw new TRPCError({ code: 'PRECONDITION_FAILED', message: 'Enroll this console first.' });
+  return next({ ctx: { ...ctx, device } });
+});
+
+/** The router the console's UI talks to, in Electron over a MessagePort and in the browser over HTTP. */
+export const localRouter = t.router({
+  status: t.procedure.query(({ ctx }) => {
+    const { meta, outbox } = ctx.core.replica();
+    const session = meta.get('session');
+    const device = meta.get('device');
+    const sync = ctx.core.sync().state;
+    return {
+      serverUrl: ctx.core.serverUrl,
+      online: sync.online,
+      user: session?.user ?? null,
+      device: device
+        ? {
+            id: device.deviceId,
+            name: device.name,
+            orgId: device.orgId,
+            orgName: device.orgName,
+            role: device.role,
+          }
+        : null,
+      sync: {
+        syncing: sync.syncing,
+        pending: outbox.count(),
+        lastSyncedAt: meta.get('lastSyncedAt'),
+        lastError: sync.lastError,
+        updateRequired: sync.updateRequired,
+        rejectionCount: outbox.rejections().length,
+      },
+      notice: meta.get('notice'),
+    };
+  }),
+
+  auth: t.router({
+    requestCode: t.procedure.input(requestCodeInputSchema).mutation(async ({ ctx, input }) => {
+      try {
+        return await ctx.core.server.auth.requestCode.mutate(input);
+      } catch (error) {
+        fromServer(error);
+      }
+    }),
+    verifyCode: t.procedure.input(verifyCodeInputSchema).mutation(async ({ ctx, input }) => {
+      try {
+        const result = await ctx.core.server.auth.verifyCode.mutate(input);
+        ctx.core.replica().meta.set('session', { token: result.sessionToken, user: result.user });
+        return { user: result.user };
+      } catch (error) {
+        fromServer(error);
+      }
+    }),
+    memberships: t.procedure.query(async ({ ctx }) => {
+      if (!ctx.core.replica().meta.get('session'))
+        throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Sign in first.' });
+      try {
+        return (await ctx.core.server.auth.me.query()).memberships;
+      } catch (error) {
+        fromServer(error);
+      }
+    }),
+    signOut: t.procedure.mutation(async ({ ctx }) => {
+      await ctx.core.server.auth.signOut.mutate().catch(() => {
+        // Offline sign-out still forgets the session locally; the server expires it on its own.
+      });
+      ctx.core.replica().meta.delete('session');
+      return { signedOut: true as const };
+    }),
+  }),
+
+  device: t.router({
+    enroll: t.procedure
+      .input(z.object({ orgId: uuidSchema, name: deviceNameSchema }))
+      .mutation(async ({ ctx, input }) => {
+        const { meta } = ctx.core.replica();
+        if (meta.get('device'))
+          throw new TRPCError({ code: 'CONFLICT', message: 'This console is already enrolled.' });
+        if (!meta.get('session')) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Sign in first.' });
+        try {
+          const device = await ctx.core.server.devices.enroll.mutate(input);
+          meta.set('device', device);
+          meta.delete('notice');
+          void ctx.core.sync().run();
+          return { deviceId: device.deviceId, orgName: device.orgName, name: device.name };
+        } catch (error) {
+          fromServer(error);
+        }
+      }),
+    dismissNotice: t.procedure.mutation(({ ctx }) => {
+      ctx.core.replica().meta.delete('notice');
+      return { dismissed: true as const };
+    }),
+  }),
+
+  events: t.router({
+    list: enrolled.query(({ ctx }) => ctx.core.replica().events.list()),
+    get: enrolled.input(z.object({ id: uuidSchema })).query(({ ctx, input }) => {
+      const { events } = ctx.core.replica();
+      const event = events.get(input.id);
+      if (!event) throw new TRPCError({ code: 'NOT_FOUND', message: 'Event not found.' });
+      return { ...event, ticketTypes: events.ticketTypes(input.id) };
+    }),
+    create: enrolled.input(z.object({ draft: eventDraftSchema })).mutation(({ ctx, input }) => {
+      const eventId = randomUUID();
+      ctx.core.submit(ctx.device, 'createEvent', { eventId, draft: input.draft });
+      return { id: eventId };
+    }),
+    update: enrolled
+      .input(z.object({ id: uuidSchema, patch: eventPatchSchema }))
+      .mutation(({ ctx, input }) => {
+        ctx.core.submit(ctx.device, 'updateEvent', { eventId: input.id, patch: input.patch });
+        return { id: input.id };
+      }),
+  }),
+
+  sync: t.router({
+    now: t.procedure.mutation(async ({ ctx }) => {
+      await ctx.core.sync().run();
+      return { online: ctx.core.sync().state.online };
+    }),
+    rejections: enrolled.query(({ ctx }) => ctx.core.replica().outbox.rejections()),
+  }),
+
+  devMailbox: t.router({
+    list: t.procedure.input(z.object({ to: emailSchema.optional() })).query(async ({ ctx, input }) => {
+      try {
+        return await ctx.core.server.devMailbox.list.query(input);
+      } catch (error) {
+        fromServer(error);
+      }
+    }),
+  }),
+});
+
+export type LocalRouter = typeof localRouter;

@@ -1,0 +1,41 @@
+import { z } from 'zod';
+import { enrolledDeviceSchema, signedInUserSchema } from '@janix/schemas';
+import type { ReplicaDb } from './open-replica.ts';
+
+/**
+ * Typed keys of the replica's key/value table. Tokens are bearer secrets the console must present, so it
+ * holds them as given; the server stores only their hashes.
+ */
+const metaSchemas = {
+  session: z.object({ token: z.string(), user: signedInUserSchema }),
+  device: enrolledDeviceSchema,
+  cursor: z.string(),
+  lastAppliedSeq: z.number().int().nonnegative(),
+  lastSyncedAt: z.string(),
+  notice: z.object({ kind: z.enum(['device_revoked']), at: z.string() }),
+} as const;
+type MetaKey = keyof typeof metaSchemas;
+type MetaValue<K extends MetaKey> = z.infer<(typeof metaSchemas)[K]>;
+
+export function createMetaStore(db: ReplicaDb) {
+  const select = db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?');
+  const upsert = db.prepare(
+    'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
+  );
+  const remove = db.prepare('DELETE FROM meta WHERE key = ?');
+  return {
+    get<K extends MetaKey>(key: K): MetaValue<K> | null {
+      const row = select.get(key);
+      if (!row) return null;
+      const parsed = metaSchemas[key].safeParse(JSON.parse(row.value));
+      return parsed.success ? (parsed.data as MetaValue<K>) : null;
+    },
+    set<K extends MetaKey>(key: K, value: MetaValue<K>): void {
+      upsert.run(key, JSON.stringify(value));
+    },
+    delete(key: MetaKey): void {
+      remove.run(key);
+    },
+  };
+}
+export type MetaStore = ReturnType<typeof createMetaStore>;

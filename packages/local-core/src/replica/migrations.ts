@@ -1,0 +1,79 @@
+import type Database from 'better-sqlite3';
+import { Umzug, type UmzugStorage } from 'umzug';
+
+/** The replica's schema version, sent with every sync request so the server can refuse a stale console. */
+export const REPLICA_SCHEMA_VERSION = 1;
+
+/**
+ * Local schema migrations. Each runs in one SQLite transaction together with its bookkeeping row, and none
+ * may drop or rewrite the outbox: pending commands survive every upgrade.
+ */
+const migrations: Array<{ name: string; sql: string }> = [
+  {
+    name: '0001-foundation',
+    sql: `
+      CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+      CREATE TABLE events (
+        id TEXT PRIMARY KEY, org_id TEXT NOT NULL, name TEXT NOT NULL, venue TEXT NOT NULL,
+        starts_at TEXT NOT NULL, ends_at TEXT NOT NULL, status TEXT NOT NULL, version INTEGER NOT NULL
+      );
+      CREATE TABLE ticket_types (
+        id TEXT PRIMARY KEY, org_id TEXT NOT NULL, event_id TEXT NOT NULL, name TEXT NOT NULL,
+        price_cents INTEGER NOT NULL, currency TEXT NOT NULL, capacity INTEGER NOT NULL, version INTEGER NOT NULL
+      );
+      CREATE INDEX ticket_types_event ON ticket_types (event_id);
+      -- Rows written by commands the server has not confirmed yet, laid over the server's rows.
+      CREATE TABLE events_pending (
+        id TEXT PRIMARY KEY, org_id TEXT NOT NULL, name TEXT NOT NULL, venue TEXT NOT NULL,
+        starts_at TEXT NOT NULL, ends_at TEXT NOT NULL, status TEXT NOT NULL, version INTEGER NOT NULL
+      );
+      CREATE VIEW events_current AS
+        SELECT *, 1 AS pending FROM events_pending
+        UNION ALL
+        SELECT e.*, 0 AS pending FROM events e WHERE e.id NOT IN (SELECT id FROM events_pending);
+      CREATE TABLE outbox (
+        seq INTEGER PRIMARY KEY, name TEXT NOT NULL, args TEXT NOT NULL, client_time TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0, last_error TEXT
+      );
+      CREATE TABLE command_rejections (
+        seq INTEGER PRIMARY KEY, name TEXT NOT NULL, code TEXT NOT NULL, message TEXT NOT NULL,
+        rejected_at TEXT NOT NULL
+      );
+    `,
+  },
+];
+
+export async function migrateReplica(db: Database.Database): Promise<void> {
+  db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)');
+  const storage: UmzugStorage = {
+    async executed() {
+      return db
+        .prepare('SELECT name FROM schema_migrations ORDER BY name')
+        .all()
+        .map((row) => (row as { name: string }).name);
+    },
+    async logMigration() {
+      // Recorded inside the migration's own transaction (below), so a crash cannot half-apply one.
+    },
+    async unlogMigration({ name }) {
+      db.prepare('DELETE FROM schema_migrations WHERE name = ?').run(name);
+    },
+  };
+  const umzug = new Umzug({
+    migrations: migrations.map((migration) => ({
+      name: migration.name,
+      up: async () => {
+        db.transaction(() => {
+          db.exec(migration.sql);
+          db.prepare('INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)').run(
+            migration.name,
+            new Date().toISOString(),
+          );
+        })();
+      },
+    })),
+    storage,
+    logger: undefined,
+  });
+  await umzug.up();
+}

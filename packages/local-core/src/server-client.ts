@@ -1,0 +1,56 @@
+import { createTRPCClient, httpBatchLink, TRPCClientError } from '@trpc/client';
+import type { AppRouter } from '@janix/server';
+
+export interface Credentials {
+  sessionToken: () => string | null;
+  deviceToken: () => string | null;
+}
+
+export function createServerClient(
+  serverUrl: string,
+  credentials: Credentials,
+  fetchImpl: typeof fetch = fetch,
+) {
+  return createTRPCClient<AppRouter>({
+    links: [
+      httpBatchLink({
+        url: `${serverUrl.replace(/\/$/, '')}/trpc`,
+        fetch: fetchImpl,
+        headers() {
+          const headers: Record<string, string> = {};
+          const session = credentials.sessionToken();
+          const device = credentials.deviceToken();
+          if (session) headers.authorization = `Bearer ${session}`;
+          if (device) headers['x-janix-device'] = `Bearer ${device}`;
+          return headers;
+        },
+      }),
+    ],
+  });
+}
+export type ServerClient = ReturnType<typeof createServerClient>;
+
+export interface ServerErrorInfo {
+  /** The server answered (as opposed to the network failing). */
+  answered: boolean;
+  reason: string | null;
+  code: string | null;
+  message: string;
+}
+
+/** Separates "the server said no" (with its reason) from "we could not reach it". */
+export function describeServerError(error: unknown): ServerErrorInfo {
+  if (error instanceof TRPCClientError) {
+    const data = error.data as { code?: string; reason?: string | null } | undefined;
+    if (data?.code) {
+      return { answered: true, reason: data.reason ?? null, code: data.code, message: error.message };
+    }
+    return { answered: false, reason: null, code: null, message: 'The server cannot be reached.' };
+  }
+  return {
+    answered: false,
+    reason: null,
+    code: null,
+    message: error instanceof Error ? error.message : String(error),
+  };
+}

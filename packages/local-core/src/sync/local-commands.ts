@@ -1,0 +1,79 @@
+import type { CommandName, EventRow } from '@janix/schemas';
+import { planCommand, roleAllows, type CommandWrite, type Decision, type LoadedRows } from '@janix/domain';
+import type { OrgRole } from '@janix/schemas';
+import type { EventsRepository } from '../replica/events-repository.ts';
+import type { ReplicaDb } from '../replica/open-replica.ts';
+import type { Outbox } from './outbox.ts';
+
+export interface CommandActor {
+  orgId: string;
+  role: OrgRole;
+}
+
+/** Runs a command's rule against what the console sees now (server rows plus pending writes). */
+function decideLocally(
+  events: EventsRepository,
+  actor: CommandActor,
+  name: CommandName,
+  args: unknown,
+): Decision<CommandWrite[]> {
+  const plan = planCommand(name, args, {
+    orgId: actor.orgId,
+    allows: (action) => roleAllows(actor.role, action),
+  });
+  if (!plan.ok) return plan;
+  const loaded = new Map<string, EventRow>();
+  for (const id of plan.value.reads.events) {
+    const row = events.get(id);
+    if (row) loaded.set(id, row);
+  }
+  const rows: LoadedRows = { events: loaded };
+  return plan.value.decide(rows);
+}
+
+function writePending(events: EventsRepository, writes: CommandWrite[]): void {
+  for (const write of writes) {
+    const current = events.get(write.row.id);
+    events.putPendingEvent({ ...write.row, version: current?.version ?? 0 });
+  }
+}
+
+/**
+ * Accepting a command is one SQLite transaction: the optimistic effect and the outbox row commit together
+ * (synchronous=FULL), or neither does. A command the rules refuse locally is never queued.
+ */
+export function acceptCommand(
+  db: ReplicaDb,
+  events: EventsRepository,
+  outbox: Outbox,
+  actor: CommandActor,
+  command: { name: CommandName; args: unknown; clientTime: Date; lastAppliedSeq: number },
+): Decision<{ seq: number }> {
+  return db.transaction((): Decision<{ seq: number }> => {
+    const decision = decideLocally(events, actor, command.name, command.args);
+    if (!decision.ok) return decision;
+    writePending(events, decision.value);
+    const seq = outbox.append(command.name, command.args, command.clientTime, command.lastAppliedSeq);
+    return { ok: true, value: { seq } };
+  })();
+}
+
+/**
+ * Rebuilds the pending overlay from the commands still queued, on top of the server rows just pulled.
+ * A command the server applied has left the queue and its effect now arrives as a server row; one it
+ * rejected has left the queue too, so its optimistic effect disappears here.
+ */
+export function replayPending(
+  db: ReplicaDb,
+  events: EventsRepository,
+  outbox: Outbox,
+  actor: CommandActor,
+): void {
+  db.transaction(() => {
+    events.clearPending();
+    for (const entry of outbox.list()) {
+      const decision = decideLocally(events, actor, entry.name, entry.args);
+      if (decision.ok) writePending(events, decision.value);
+    }
+  })();
+}

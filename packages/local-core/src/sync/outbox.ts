@@ -1,0 +1,77 @@
+import type { CommandEnvelope, CommandName } from '@janix/schemas';
+import type { ReplicaDb } from '../replica/open-replica.ts';
+
+export interface OutboxEntry extends CommandEnvelope {
+  attempts: number;
+  lastError: string | null;
+}
+
+export interface CommandRejectionRecord {
+  seq: number;
+  name: string;
+  code: string;
+  message: string;
+  rejectedAt: string;
+}
+
+/**
+ * The queue of accepted commands waiting for the server. Sequence numbers are gapless per device:
+ * the next one follows both the queue and the server's high-water mark, so a wiped queue never reuses one.
+ */
+export function createOutbox(db: ReplicaDb) {
+  const maxQueued = db.prepare<[], { seq: number | null }>('SELECT max(seq) AS seq FROM outbox');
+  const insert = db.prepare('INSERT INTO outbox (seq, name, args, client_time) VALUES (?, ?, ?, ?)');
+  const pending = db.prepare<
+    [number],
+    {
+      seq: number;
+      name: CommandName;
+      args: string;
+      client_time: string;
+      attempts: number;
+      last_error: string | null;
+    }
+  >('SELECT * FROM outbox ORDER BY seq LIMIT ?');
+  return {
+    append(name: CommandName, args: unknown, clientTime: Date, lastAppliedSeq: number): number {
+      const seq = Math.max(maxQueued.get()?.seq ?? 0, lastAppliedSeq) + 1;
+      insert.run(seq, name, JSON.stringify(args), clientTime.toISOString());
+      return seq;
+    },
+    list(limit = 1000): OutboxEntry[] {
+      return pending.all(limit).map((row) => ({
+        seq: row.seq,
+        name: row.name,
+        args: JSON.parse(row.args) as unknown,
+        clientTime: row.client_time,
+        attempts: row.attempts,
+        lastError: row.last_error,
+      }));
+    },
+    count(): number {
+      return (db.prepare('SELECT count(*) AS n FROM outbox').get() as { n: number }).n;
+    },
+    /** Removes every command the server has applied or rejected (seq ≤ its high-water mark). */
+    acknowledge(lastAppliedSeq: number): void {
+      db.prepare('DELETE FROM outbox WHERE seq <= ?').run(lastAppliedSeq);
+    },
+    recordFailure(seqs: number[], error: string): void {
+      const update = db.prepare('UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE seq = ?');
+      for (const seq of seqs) update.run(error, seq);
+    },
+    recordRejection(rejection: CommandRejectionRecord): void {
+      db.prepare(
+        `INSERT INTO command_rejections (seq, name, code, message, rejected_at) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT(seq) DO NOTHING`,
+      ).run(rejection.seq, rejection.name, rejection.code, rejection.message, rejection.rejectedAt);
+    },
+    rejections(): CommandRejectionRecord[] {
+      return db
+        .prepare<[], CommandRejectionRecord>(
+          'SELECT seq, name, code, message, rejected_at AS rejectedAt FROM command_rejections ORDER BY seq DESC LIMIT 200',
+        )
+        .all();
+    },
+  };
+}
+export type Outbox = ReturnType<typeof createOutbox>;

@@ -1,0 +1,86 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { DEMO_OWNER_EMAIL, generateDemoOrg, makeTempDir } from '@janix/testkit';
+import { latestSignInCode, startTestServer, type TestServer } from '@janix/server/testing';
+import { openLocalCore, type LocalCore } from '../src/index.ts';
+import { seedDemoOrg } from '../../../server/src/demo-seed.ts';
+
+const demo = generateDemoOrg({ attendees: 50 });
+let server: TestServer;
+const dirs: Array<{ remove: () => void }> = [];
+const cores: LocalCore[] = [];
+
+async function newConsole(): Promise<LocalCore> {
+  const dir = makeTempDir('console');
+  dirs.push(dir);
+  const core = await openLocalCore({ dataDir: dir.path, serverUrl: server.url, syncIntervalMs: 0 });
+  cores.push(core);
+  return core;
+}
+
+async function signInAndEnroll(core: LocalCore, name: string): Promise<void> {
+  await core.caller.auth.requestCode({ email: DEMO_OWNER_EMAIL });
+  await core.caller.auth.verifyCode({
+    email: DEMO_OWNER_EMAIL,
+    code: await latestSignInCode(server, DEMO_OWNER_EMAIL),
+  });
+  const [membership] = await core.caller.auth.memberships();
+  await core.caller.device.enroll({ orgId: membership!.orgId, name });
+  await core.syncNow();
+}
+
+beforeAll(async () => {
+  server = await startTestServer(inject('pgAdminUrl'));
+  await seedDemoOrg(server.db.adminPool, demo);
+});
+
+afterAll(async () => {
+  for (const core of cores) await core.close();
+  for (const dir of dirs) dir.remove();
+  await server.close();
+});
+
+describe('two consoles on one server', () => {
+  it('replicates the demo events and carries a new event from one console to the other', async () => {
+    const first = await newConsole();
+    const second = await newConsole();
+    await signInAndEnroll(first, 'Box office 1');
+    await signInAndEnroll(second, 'Box office 2');
+    expect((await first.caller.events.list()).map((e) => e.id).sort()).toEqual(
+      demo.events.map((e) => e.id).sort(),
+    );
+
+    const { id } = await first.caller.events.create({
+      draft: {
+        name: 'Harbour Jazz Night',
+        venue: 'Pier 9',
+        startsAt: '2026-12-05T19:00:00Z',
+        endsAt: '2026-12-05T23:00:00Z',
+        status: 'draft',
+      },
+    });
+    // Visible at once on the console that made it, marked pending until the server confirms it.
+    expect((await first.caller.events.get({ id })).pending).toBe(true);
+    await first.syncNow();
+    expect((await first.caller.events.get({ id })).pending).toBe(false);
+    expect((await first.caller.status()).sync.pending).toBe(0);
+
+    await second.syncNow();
+    const seen = await second.caller.events.get({ id });
+    expect(seen).toMatchObject({ name: 'Harbour Jazz Night', venue: 'Pier 9', pending: false });
+
+    await second.caller.events.update({ id, patch: { status: 'on_sale' } });
+    await second.syncNow();
+    await first.syncNow();
+    expect((await first.caller.events.get({ id })).status).toBe('on_sale');
+  });
+
+  it('refuses a command its rules reject before queuing it', async () => {
+    const core = await newConsole();
+    await signInAndEnroll(core, 'Till 3');
+    const [event] = await core.caller.events.list();
+    await expect(
+      core.caller.events.update({ id: event!.id, patch: { endsAt: '2000-01-01T00:00:00Z' } }),
+    ).rejects.toThrow('The event must end after it starts.');
+    expect((await core.caller.status()).sync.pending).toBe(0);
+  });
+});
