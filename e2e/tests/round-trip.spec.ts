@@ -1,0 +1,44 @@
+import { expect, test } from '@playwright/test';
+import { ConsolePage } from '../fixtures/console-page.ts';
+
+const DEMO_OWNER = 'demo@janix.test';
+
+test('sign in, enroll, create an event and see it on a second console', async ({ browser }) => {
+  const first = new ConsolePage(await (await browser.newContext()).newPage());
+  const second = new ConsolePage(await (await browser.newContext()).newPage());
+
+  await first.open(process.env.JANIX_E2E_CONSOLE_A!);
+  await first.signIn(DEMO_OWNER);
+  await first.enroll('Box office A');
+  await expect(first.page.getByText('Online', { exact: true })).toBeVisible();
+
+  await first.goToEvents();
+  // The demo organization's events have replicated.
+  await expect(first.page.getByRole('row').nth(3)).toBeVisible();
+  const name = `E2E Harbour Gala ${Date.now()}`;
+  await first.createEvent({ name, venue: 'Pier 9', starts: '2026-12-20T19:00', ends: '2026-12-20T23:30' });
+  await expect(first.page.getByText(name)).toBeVisible();
+
+  await second.open(process.env.JANIX_E2E_CONSOLE_B!);
+  await second.signIn(DEMO_OWNER);
+  await second.enroll('Box office B');
+  await second.goToEvents();
+  await expect(async () => {
+    await second.syncNow();
+    await expect(second.page.getByText(name)).toBeVisible({ timeout: 2_000 });
+  }).toPass({ timeout: 30_000 });
+  await expect(second.page.getByRole('row', { name: new RegExp(name) })).toContainText('Pier 9');
+});
+
+test('a wrong sign-in code is refused with a clear message', async ({ page }) => {
+  const console = new ConsolePage(page);
+  await console.open(process.env.JANIX_E2E_CONSOLE_A!);
+  // Console A is enrolled by the previous test; sign out to reach the sign-in screen again.
+  const signOut = page.getByRole('button', { name: 'Sign out' });
+  if (await signOut.isVisible().catch(() => false)) await signOut.click();
+  await page.getByLabel('Email').fill(DEMO_OWNER);
+  await page.getByRole('button', { name: 'Send code' }).click();
+  await page.getByLabel('Sign-in code').fill('000000');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('alert')).toContainText(/Wrong code|attempts/);
+});
