@@ -11,10 +11,21 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
  * a role that owns nothing, so row-level security binds every query the application makes.
  */
 export function createAppPool(connectionString: string, max = 10): Pool {
-  return new pg.Pool({ connectionString, max, options: '-c role=janix_app' });
+  return withIdleErrorHandler(new pg.Pool({ connectionString, max, options: '-c role=janix_app' }));
 }
 
 /** Owner connection for migrations and seeding only. */
 export function createAdminPool(connectionString: string, max = 4): Pool {
-  return new pg.Pool({ connectionString, max });
+  return withIdleErrorHandler(new pg.Pool({ connectionString, max }));
+}
+
+/**
+ * An idle pooled connection that the server closes (restart, failover, DROP DATABASE) emits an error on the
+ * pool; unhandled, that would crash the process. The pool replaces the connection on next use.
+ */
+function withIdleErrorHandler(pool: Pool): Pool {
+  pool.on('error', (error: Error & { code?: string }) => {
+    process.stderr.write(`postgres: idle connection closed (${error.code ?? error.name})\n`);
+  });
+  return pool;
 }

@@ -1,0 +1,138 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { DEMO_OWNER_EMAIL, generateDemoOrg, makeTempDir } from '@janix/testkit';
+import { latestSignInCode, seedDemoOrg, startTestServer, type TestServer } from '@janix/server/testing';
+import { openLocalCore, type LocalCore } from '../src/index.ts';
+
+const demo = generateDemoOrg({ seed: 7, attendees: 20 });
+let server: TestServer;
+const cleanups: Array<() => unknown> = [];
+
+/** A transport that can be cut, standing in for the venue's network going away. */
+function switchableNetwork() {
+  let online = true;
+  const fetchThroughSwitch: typeof fetch = (input, init) =>
+    online ? fetch(input, init) : Promise.reject(new TypeError('fetch failed'));
+  return {
+    fetch: fetchThroughSwitch,
+    set(value: boolean) {
+      online = value;
+    },
+  };
+}
+
+async function enrolledConsole(dataDir: string, network = switchableNetwork()): Promise<LocalCore> {
+  const core = await openLocalCore({
+    dataDir,
+    serverUrl: server.url,
+    syncIntervalMs: 0,
+    fetch: network.fetch,
+  });
+  await core.caller.auth.requestCode({ email: DEMO_OWNER_EMAIL });
+  await core.caller.auth.verifyCode({
+    email: DEMO_OWNER_EMAIL,
+    code: await latestSignInCode(server, DEMO_OWNER_EMAIL),
+  });
+  const [membership] = await core.caller.auth.memberships();
+  await core.caller.device.enroll({ orgId: membership!.orgId, name: 'Door 1' });
+  await core.syncNow();
+  return core;
+}
+
+const draft = {
+  name: 'Offline Sessions',
+  venue: 'Harbour Hall',
+  startsAt: '2026-12-10T19:00:00Z',
+  endsAt: '2026-12-10T22:00:00Z',
+  status: 'draft' as const,
+};
+
+beforeAll(async () => {
+  server = await startTestServer(inject('pgAdminUrl'));
+  await seedDemoOrg(server.db.adminPool, demo);
+});
+
+afterAll(async () => {
+  for (const cleanup of cleanups.reverse()) await cleanup();
+  await server.close();
+});
+
+describe('a console at a venue', () => {
+  it('accepts changes offline, keeps them across a restart, and delivers them once back online', async () => {
+    const dir = makeTempDir('offline');
+    cleanups.push(dir.remove);
+    const network = switchableNetwork();
+    let core = await enrolledConsole(dir.path, network);
+
+    network.set(false);
+    const { id } = await core.caller.events.create({ draft });
+    await core.syncNow();
+    let status = await core.caller.status();
+    expect(status.online).toBe(false);
+    expect(status.sync.pending).toBe(1);
+    expect((await core.caller.events.get({ id })).pending).toBe(true);
+
+    // The process goes away (closed here; the outbox row was committed with synchronous=FULL).
+    await core.close();
+    core = await openLocalCore({
+      dataDir: dir.path,
+      serverUrl: server.url,
+      syncIntervalMs: 0,
+      fetch: network.fetch,
+    });
+    cleanups.push(() => core.close());
+    expect((await core.caller.status()).sync.pending).toBe(1);
+
+    network.set(true);
+    await core.syncNow();
+    status = await core.caller.status();
+    expect(status.online).toBe(true);
+    expect(status.sync.pending).toBe(0);
+    const stored = await server.db.adminPool.query('SELECT name FROM events WHERE id = $1', [id]);
+    expect(stored.rows).toEqual([{ name: 'Offline Sessions' }]);
+  });
+
+  it('shows a change the server rejects in the rejection history and drops its optimistic effect', async () => {
+    const dir = makeTempDir('reject');
+    cleanups.push(dir.remove);
+    const first = await enrolledConsole(dir.path);
+    cleanups.push(() => first.close());
+    const { id } = await first.caller.events.create({ draft: { ...draft, name: 'To be moved' } });
+    await first.syncNow();
+
+    // Meanwhile the event moved on the server, so the console's edit breaks the time rule there.
+    await server.db.adminPool.query(
+      `UPDATE events SET starts_at = '2026-12-11T19:00:00Z', ends_at = '2026-12-11T23:00:00Z' WHERE id = $1`,
+      [id],
+    );
+    await first.caller.events.update({ id, patch: { endsAt: '2026-12-10T23:00:00Z' } });
+    expect((await first.caller.events.get({ id })).pending).toBe(true);
+    await first.syncNow();
+
+    const rejections = await first.caller.sync.rejections();
+    expect(rejections[0]).toMatchObject({ name: 'updateEvent', code: 'invalid_times' });
+    const event = await first.caller.events.get({ id });
+    expect(event.pending).toBe(false);
+    expect(event.endsAt).toBe(new Date('2026-12-10T22:00:00Z').toISOString());
+  });
+
+  it('erases its replica when the device has been revoked', async () => {
+    const dir = makeTempDir('revoked');
+    cleanups.push(dir.remove);
+    const core = await enrolledConsole(dir.path);
+    cleanups.push(() => core.close());
+    expect((await core.caller.events.list()).length).toBeGreaterThan(0);
+    const device = (await core.caller.status()).device!;
+
+    await server.db.adminPool.query('UPDATE devices SET revoked_at = now() WHERE id = $1', [device.id]);
+    await core.syncNow();
+
+    const status = await core.caller.status();
+    expect(status.device).toBeNull();
+    expect(status.user).toBeNull();
+    expect(status.notice?.kind).toBe('device_revoked');
+    await expect(core.caller.events.list()).rejects.toThrow('Enroll this console first.');
+    expect(existsSync(join(dir.path, 'replica.sqlite'))).toBe(true);
+  });
+});
