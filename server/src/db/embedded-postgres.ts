@@ -66,17 +66,27 @@ export async function startEmbeddedPostgres(options: {
     stop: async () => {
       if (orphanPid === null) return pg.stop();
       process.kill(orphanPid, 'SIGINT');
-      while (isAlive(orphanPid)) await new Promise((resolve) => setTimeout(resolve, 50));
+      // PostgreSQL removes its pid file as the last step of a clean shutdown.
+      const deadline = Date.now() + 30_000;
+      while (existsSync(pidFile) && isAlive(orphanPid) && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
     },
   };
 }
 
-function isAlive(pid: number): boolean {
+/** True for a running process; a zombie (exited, not yet reaped by its adoptive parent) counts as gone. */
+export function isAlive(pid: number): boolean {
   if (!Number.isInteger(pid) || pid <= 0) return false;
   try {
     process.kill(pid, 0);
-    return true;
   } catch {
     return false;
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return true;
   }
 }
