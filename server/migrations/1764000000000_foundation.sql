@@ -1,12 +1,12 @@
 -- Up Migration
 
--- The application connects through this role, which owns nothing, so row-level security applies to it
--- (owners and superusers bypass RLS). Migrations and seeding run as the owner.
+-- The application logs in as this role, which owns nothing, so row-level security applies to it (owners and
+-- superusers bypass RLS). The server creates it with a password before migrating (db/app-role.ts); this
+-- block only covers databases migrated by hand. Roles are cluster-wide: tolerate a concurrent creator.
 DO $$
 BEGIN
-  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'janix_app') THEN
-    CREATE ROLE janix_app NOLOGIN;
-  END IF;
+  CREATE ROLE janix_app NOLOGIN;
+EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
 END
 $$;
 
@@ -47,9 +47,11 @@ CREATE TABLE login_codes (
   expires_at timestamptz NOT NULL,
   attempts int NOT NULL DEFAULT 0,
   consumed_at timestamptz,
-  created_at timestamptz NOT NULL DEFAULT now()
+  created_at timestamptz NOT NULL DEFAULT now(),
+  -- Orders codes of one address exactly, even when two are requested within the same millisecond.
+  seq bigint GENERATED ALWAYS AS IDENTITY
 );
-CREATE INDEX login_codes_email ON login_codes (email_hash, created_at DESC);
+CREATE INDEX login_codes_email ON login_codes (email_hash, seq DESC);
 
 CREATE TABLE sessions (
   id uuid PRIMARY KEY,

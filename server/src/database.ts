@@ -2,6 +2,8 @@ import { freePort } from '@janix/testkit';
 import type { ServerEnv } from './env.ts';
 import { defaultDataDir, startEmbeddedPostgres } from './db/embedded-postgres.ts';
 import { migrate } from './db/migrate.ts';
+import { randomBytes } from 'node:crypto';
+import { appRoleUrl, ensureAppRole } from './db/app-role.ts';
 import { createAdminPool, createAppPool, type Pool } from './db/pools.ts';
 
 export interface Database {
@@ -22,12 +24,21 @@ export async function openDatabase(env: ServerEnv, log: (line: string) => void):
     stopEmbedded = () => embedded.stop();
   }
   const adminPool = createAdminPool(url);
-  const appPool = createAppPool(url);
+  let appPool: Pool;
   try {
+    let appUrl = env.DATABASE_APP_URL;
+    if (!appUrl) {
+      // Single-node convenience: a fresh password for the application role at every start. Servers that
+      // share one database set DATABASE_APP_URL instead.
+      const password = randomBytes(24).toString('base64url');
+      await ensureAppRole(adminPool, password);
+      appUrl = appRoleUrl(url, password);
+    }
     const applied = await migrate(adminPool);
     if (applied.length) log(`applied migrations: ${applied.join(', ')}`);
+    appPool = createAppPool(appUrl);
   } catch (error) {
-    await Promise.allSettled([adminPool.end(), appPool.end()]);
+    await adminPool.end().catch(() => {});
     await stopEmbedded?.();
     throw error;
   }

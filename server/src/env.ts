@@ -5,7 +5,10 @@ const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   HOST: z.string().default('127.0.0.1'),
   PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+  /** Owner connection: migrations and seeding. Unset: the embedded PostgreSQL. */
   DATABASE_URL: z.url().optional(),
+  /** Connection as the non-owner `janix_app` role for request handling; derived when unset (single node). */
+  DATABASE_APP_URL: z.url().optional(),
   /** Where the embedded PostgreSQL keeps its data when DATABASE_URL is unset. */
   JANIX_DATA_DIR: z.string().optional(),
   /** Seed the demo organization into an empty database on start. */

@@ -1,24 +1,25 @@
 import type { LoggerOptions } from 'pino';
 
-/**
- * Logs never carry personal data or secrets: auth headers, tokens, codes and addresses are censored
- * wherever they appear in a logged object, and request bodies are never logged.
- */
-export const redactedPaths = [
-  'req.headers.authorization',
-  'req.headers.cookie',
-  'req.headers["x-janix-device"]',
-  'headers.authorization',
-  '*.email',
-  '*.code',
-  '*.token',
-  '*.sessionToken',
-  '*.deviceToken',
-  '*.password',
-  '*.secret',
+const secretKeys = [
   'email',
   'code',
   'token',
+  'sessionToken',
+  'deviceToken',
+  'password',
+  'secret',
+  'authorization',
+  'cookie',
+];
+const hyphenatedSecretKeys = ['x-janix-device'];
+
+/**
+ * Logs never carry personal data or secrets: these keys are censored at the top level and two levels
+ * down wherever they appear in a logged object, and request bodies are never logged at all.
+ */
+export const redactedPaths = [
+  ...secretKeys.flatMap((key) => [key, `*.${key}`, `*.*.${key}`]),
+  ...hyphenatedSecretKeys.flatMap((key) => [`["${key}"]`, `*["${key}"]`, `*.*["${key}"]`]),
 ];
 
 export function loggerOptions(level: string): LoggerOptions {

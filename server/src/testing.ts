@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.ts';
 import { startEmbeddedPostgres } from './db/embedded-postgres.ts';
 import { migrate } from './db/migrate.ts';
+import { appRoleUrl, derivedAppRolePassword, ensureAppRole } from './db/app-role.ts';
 import { createAdminPool, createAppPool, type Pool } from './db/pools.ts';
 import { createDevMailbox } from './mail/mailer.ts';
 import type { ServerDeps } from './trpc/context.ts';
@@ -17,6 +18,9 @@ import type { ServerDeps } from './trpc/context.ts';
 export async function startTestCluster(): Promise<{ adminUrl: string; stop: () => Promise<void> }> {
   const dir = makeTempDir('pg');
   const cluster = await startEmbeddedPostgres({ dataDir: dir.path, port: await freePort() });
+  const bootstrap = createAdminPool(cluster.adminUrl(), 1);
+  await ensureAppRole(bootstrap, derivedAppRolePassword(cluster.adminUrl()));
+  await bootstrap.end();
   return {
     adminUrl: cluster.adminUrl(),
     async stop() {
@@ -27,7 +31,10 @@ export async function startTestCluster(): Promise<{ adminUrl: string; stop: () =
 }
 
 export interface TestDatabase {
+  /** Owner connection string. */
   url: string;
+  /** Connection string of the non-owner application role. */
+  appUrl: string;
   adminPool: Pool;
   appPool: Pool;
   drop(): Promise<void>;
@@ -38,11 +45,19 @@ export async function createTestDatabase(clusterAdminUrl: string): Promise<TestD
   const admin = createAdminPool(clusterAdminUrl, 1);
   await admin.query(`CREATE DATABASE ${name}`);
   const url = clusterAdminUrl.replace(/\/[^/]*$/, `/${name}`);
+  const appUrl = appRoleUrl(url, derivedAppRolePassword(clusterAdminUrl));
   const adminPool = createAdminPool(url);
-  const appPool = createAppPool(url);
-  await migrate(adminPool);
+  const appPool = createAppPool(appUrl);
+  try {
+    await migrate(adminPool);
+  } catch (error) {
+    await Promise.allSettled([adminPool.end(), appPool.end()]);
+    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).finally(() => admin.end());
+    throw error;
+  }
   return {
     url,
+    appUrl,
     adminPool,
     appPool,
     async drop() {

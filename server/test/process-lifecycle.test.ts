@@ -8,16 +8,21 @@ const dir = makeTempDir('server-process');
 // As root the cluster runs as `postgres`, which must be able to enter this folder.
 chmodSync(dir.path, 0o755);
 const dataDir = join(dir.path, 'postgres');
-const tsx = join(import.meta.dirname, '..', '..', 'node_modules', '.bin', 'tsx');
 
 afterAll(() => dir.remove());
 
 async function startServer() {
-  const { child, match } = await spawnUntilLine(tsx, ['src/main.ts'], /^Server: (\S+)/m, {
-    cwd: join(import.meta.dirname, '..'),
-    env: { ...process.env, PORT: '0', JANIX_DATA_DIR: dataDir, JANIX_SEED_DEMO: '1', LOG_LEVEL: 'warn' },
-    timeoutMs: 120_000,
-  });
+  // Node itself (not the tsx wrapper) so that kill -9 hits the server process, as a crash would.
+  const { child, match } = await spawnUntilLine(
+    process.execPath,
+    ['--import', 'tsx', 'src/main.ts'],
+    /^Server: (\S+)/m,
+    {
+      cwd: join(import.meta.dirname, '..'),
+      env: { ...process.env, PORT: '0', JANIX_DATA_DIR: dataDir, JANIX_SEED_DEMO: '1', LOG_LEVEL: 'warn' },
+      timeoutMs: 120_000,
+    },
+  );
   return { child, url: match[1]! };
 }
 

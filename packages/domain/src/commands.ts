@@ -11,7 +11,8 @@ export interface LoadedRows {
   events: ReadonlyMap<string, EventRow>;
 }
 
-export type CommandWrite = { table: 'events'; row: Omit<EventRow, 'version'> };
+/** `insert` must create a new row (an existing id, even one invisible to this organization, is a conflict). */
+export type CommandWrite = { table: 'events'; op: 'insert' | 'update'; row: Omit<EventRow, 'version'> };
 
 type ArgsOf<N extends CommandName> = ReturnType<(typeof commandArgsSchemas)[N]['parse']>;
 
@@ -35,7 +36,9 @@ export const commandRegistry: { [N in CommandName]: CommandDefinition<N> } = {
         orgId: ctx.orgId,
         draft: args.draft,
       });
-      return decision.ok ? { ok: true, value: [{ table: 'events', row: decision.value }] } : decision;
+      return decision.ok
+        ? { ok: true, value: [{ table: 'events', op: 'insert', row: decision.value }] }
+        : decision;
     },
   },
   updateEvent: {
@@ -46,7 +49,9 @@ export const commandRegistry: { [N in CommandName]: CommandDefinition<N> } = {
       // Another organization's id answers exactly like a missing one: no existence leak.
       const visible = existing && existing.orgId === ctx.orgId ? existing : undefined;
       const decision = decideUpdateEvent(visible, args.patch);
-      return decision.ok ? { ok: true, value: [{ table: 'events', row: decision.value }] } : decision;
+      return decision.ok
+        ? { ok: true, value: [{ table: 'events', op: 'update', row: decision.value }] }
+        : decision;
     },
   },
 };

@@ -66,9 +66,8 @@ export async function startEmbeddedPostgres(options: {
     stop: async () => {
       if (orphanPid === null) return pg.stop();
       process.kill(orphanPid, 'SIGINT');
-      // PostgreSQL removes its pid file as the last step of a clean shutdown.
       const deadline = Date.now() + 30_000;
-      while (existsSync(pidFile) && isAlive(orphanPid) && Date.now() < deadline) {
+      while (isAlive(orphanPid) && Date.now() < deadline) {
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
     },

@@ -6,12 +6,9 @@ export type PoolClient = pg.PoolClient;
 // bigint columns (versions, sequences) fit in a JS number for any realistic lifetime; parse them as numbers.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
 
-/**
- * The application pool connects with the owner's credentials but every session assumes `janix_app`,
- * a role that owns nothing, so row-level security binds every query the application makes.
- */
+/** The application pool: connects as the `janix_app` role (see app-role.ts), so RLS binds every query. */
 export function createAppPool(connectionString: string, max = 10): Pool {
-  return withIdleErrorHandler(new pg.Pool({ connectionString, max, options: '-c role=janix_app' }));
+  return withIdleErrorHandler(new pg.Pool({ connectionString, max }));
 }
 
 /** Owner connection for migrations and seeding only. */

@@ -25,20 +25,49 @@ async function loadRows(client: PoolClient, reads: CommandReads): Promise<Loaded
   return { events };
 }
 
+/**
+ * Writes one effect. Returns false when an insert meets an existing id: under row-level security a row of
+ * another organization is invisible, so the conflict is only discovered here, and must not surface as an error.
+ */
 async function applyWrite(
   client: PoolClient,
   write: CommandWrite,
   version: number,
   now: Date,
-): Promise<void> {
+): Promise<boolean> {
   const row = write.row;
-  await client.query(
-    `INSERT INTO events (id, org_id, name, venue, starts_at, ends_at, status, created_at, updated_at, version)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9)
-     ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, venue = EXCLUDED.venue, starts_at = EXCLUDED.starts_at,
-       ends_at = EXCLUDED.ends_at, status = EXCLUDED.status, updated_at = EXCLUDED.updated_at, version = EXCLUDED.version`,
-    [row.id, row.orgId, row.name, row.venue, row.startsAt, row.endsAt, row.status, now, version],
+  if (write.op === 'insert') {
+    const inserted = await client.query(
+      `INSERT INTO events (id, org_id, name, venue, starts_at, ends_at, status, created_at, updated_at, version)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9) ON CONFLICT (id) DO NOTHING`,
+      [row.id, row.orgId, row.name, row.venue, row.startsAt, row.endsAt, row.status, now, version],
+    );
+    return inserted.rowCount === 1;
+  }
+  const updated = await client.query(
+    `UPDATE events SET name = $2, venue = $3, starts_at = $4, ends_at = $5, status = $6, updated_at = $7, version = $8
+     WHERE id = $1`,
+    [row.id, row.name, row.venue, row.startsAt, row.endsAt, row.status, now, version],
   );
+  return updated.rowCount === 1;
+}
+
+/** Applies a decision's writes all-or-nothing; a conflict turns the command into a rejection. */
+async function applyDecision(
+  client: PoolClient,
+  orgId: string,
+  writes: CommandWrite[],
+  now: Date,
+): Promise<{ ok: true } | { ok: false; code: string; message: string }> {
+  await client.query('SAVEPOINT command_effects');
+  const version = await nextOrgVersion(client, orgId);
+  for (const write of writes) {
+    if (!(await applyWrite(client, write, version, now))) {
+      await client.query('ROLLBACK TO SAVEPOINT command_effects');
+      return { ok: false, code: 'already_exists', message: 'A record with this id already exists.' };
+    }
+  }
+  return { ok: true };
 }
 
 /**
@@ -78,11 +107,10 @@ export async function pushCommands(
           orgId: actor.orgId,
           allows: (action) => roleAllows(actor.role, action),
         });
-        const decision = plan.ok ? plan.value.decide(await loadRows(client, plan.value.reads)) : plan;
-        if (decision.ok) {
-          const version = await nextOrgVersion(client, actor.orgId);
-          for (const write of decision.value) await applyWrite(client, write, version, now());
-        }
+        const decided = plan.ok ? plan.value.decide(await loadRows(client, plan.value.reads)) : plan;
+        const decision = decided.ok
+          ? await applyDecision(client, actor.orgId, decided.value, now())
+          : decided;
         await client.query(
           `INSERT INTO command_results (org_id, device_id, seq, name, status, code, message, user_id, client_time)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,

@@ -83,7 +83,7 @@ export const authRouter = router({
         consumed_at: Date | null;
       }>(
         `SELECT id, code_hash, expires_at, attempts, consumed_at FROM login_codes
-         WHERE email_hash = $1 ORDER BY created_at DESC LIMIT 1 FOR UPDATE`,
+         WHERE email_hash = $1 ORDER BY seq DESC LIMIT 1 FOR UPDATE`,
         [emailHash],
       );
       const row = latest.rows[0];

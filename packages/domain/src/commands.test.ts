@@ -1,0 +1,149 @@
+import { describe, expect, it } from 'vitest';
+import type { CommandName, EventRow } from '@janix/schemas';
+import { planCommand, type LoadedRows } from './commands.ts';
+import type { OrgAction } from './permissions.ts';
+
+const orgId = '6f1c2d4e-8a9b-4c3d-9e2f-1a2b3c4d5e6f';
+const otherOrgId = '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d';
+const eventId = '0b7d9a3c-5e1f-4a2b-8c9d-7e6f5a4b3c2d';
+const draft = {
+  name: 'Harbour Jazz Night',
+  venue: 'Pier 9',
+  startsAt: '2026-12-05T19:00:00Z',
+  endsAt: '2026-12-05T23:00:00Z',
+  status: 'draft' as const,
+};
+const ownRow: EventRow = { id: eventId, orgId, ...draft, version: 3 };
+
+const asked: OrgAction[] = [];
+const everything = {
+  orgId,
+  allows: (action: OrgAction) => {
+    asked.push(action);
+    return true;
+  },
+};
+const nothing = { orgId, allows: () => false };
+
+function rows(...events: EventRow[]): LoadedRows {
+  return { events: new Map(events.map((event) => [event.id, event])) };
+}
+
+function plan(name: CommandName, args: unknown, ctx: Parameters<typeof planCommand>[2] = everything) {
+  const planned = planCommand(name, args, ctx);
+  if (!planned.ok) throw new Error(`expected a plan, got ${planned.code}: ${planned.message}`);
+  return planned.value;
+}
+
+describe('planCommand: before any row is read', () => {
+  it('refuses an unknown command, including names inherited from Object', () => {
+    for (const name of ['deleteEverything', 'constructor', 'toString', '__proto__', 'hasOwnProperty']) {
+      expect(planCommand(name as CommandName, {}, everything), name).toMatchObject({
+        ok: false,
+        code: 'unknown_command',
+      });
+    }
+  });
+
+  it('asks for the action the command requires and refuses a role without it', () => {
+    asked.length = 0;
+    plan('updateEvent', { eventId, patch: { name: 'x' } });
+    plan('createEvent', { eventId, draft });
+    expect(asked).toEqual(['events.write', 'events.write']);
+    for (const name of ['createEvent', 'updateEvent'] as const) {
+      expect(planCommand(name, { eventId, patch: {}, draft }, nothing)).toMatchObject({
+        ok: false,
+        code: 'forbidden',
+      });
+    }
+  });
+
+  it('a forbidden role is told "forbidden" even when its arguments are also invalid', () => {
+    expect(planCommand('updateEvent', { eventId: 'nope' }, nothing)).toMatchObject({ code: 'forbidden' });
+  });
+
+  it('invalid arguments become invalid_args naming the field path', () => {
+    const cases: Array<[CommandName, unknown, RegExp]> = [
+      ['updateEvent', { eventId: 'not-a-uuid', patch: {} }, /^eventId: must be a UUID/],
+      ['updateEvent', { eventId }, /^patch: /],
+      ['createEvent', { eventId, draft: { ...draft, startsAt: 'tomorrow' } }, /^draft\.startsAt: /],
+      ['createEvent', { eventId, draft: { ...draft, name: '   ' } }, /^draft\.name: the event needs a name/],
+      ['createEvent', { eventId, draft: { ...draft, status: 'sold_out' } }, /^draft\.status: /],
+      ['updateEvent', { eventId, patch: { venue: 'x'.repeat(201) } }, /^patch\.venue: venue is too long/],
+    ];
+    for (const [name, args, message] of cases) {
+      const planned = planCommand(name, args, everything);
+      expect(planned, JSON.stringify(args)).toMatchObject({ ok: false, code: 'invalid_args' });
+      if (!planned.ok) expect(planned.message).toMatch(message);
+    }
+  });
+
+  it('arguments that are not an object at all are invalid_args named after the command', () => {
+    for (const args of [null, undefined, 'text', 42, []]) {
+      const planned = planCommand('updateEvent', args, everything);
+      expect(planned).toMatchObject({ ok: false, code: 'invalid_args' });
+      if (!planned.ok) expect(planned.message).toMatch(/^updateEvent: /);
+    }
+  });
+
+  it('says which rows to load', () => {
+    expect(plan('updateEvent', { eventId, patch: {} }).reads).toEqual({ events: [eventId] });
+    expect(plan('createEvent', { eventId, draft }).reads).toEqual({ events: [eventId] });
+  });
+});
+
+describe('planCommand: deciding on the loaded rows', () => {
+  it('updateEvent writes the patched row', () => {
+    const decision = plan('updateEvent', { eventId, patch: { name: '  Renamed  ' } }).decide(rows(ownRow));
+    expect(decision).toEqual({
+      ok: true,
+      value: [{ table: 'events', row: { id: eventId, orgId, ...draft, name: 'Renamed' } }],
+    });
+  });
+
+  it("updateEvent on another organization's event is not_found, exactly like a missing one", () => {
+    const foreign: EventRow = { ...ownRow, orgId: otherOrgId };
+    const onForeign = plan('updateEvent', { eventId, patch: { name: 'Hijacked' } }).decide(rows(foreign));
+    const onMissing = plan('updateEvent', { eventId, patch: { name: 'Hijacked' } }).decide(rows());
+    expect(onForeign).toMatchObject({ ok: false, code: 'not_found' });
+    expect(onForeign).toEqual(onMissing);
+  });
+
+  it('a patch cannot move an event to another organization or change its id', () => {
+    const decision = plan('updateEvent', {
+      eventId,
+      patch: { name: 'Moved?', orgId: otherOrgId, id: '11111111-1111-4111-8111-111111111111', version: 99 },
+    }).decide(rows(ownRow));
+    expect(decision).toMatchObject({ ok: true, value: [{ row: { id: eventId, orgId, name: 'Moved?' } }] });
+  });
+
+  it('createEvent writes into the caller organization, whatever the draft claims', () => {
+    const decision = plan('createEvent', { eventId, draft: { ...draft, orgId: otherOrgId } }).decide(rows());
+    expect(decision).toEqual({
+      ok: true,
+      value: [{ table: 'events', row: { id: eventId, orgId, ...draft } }],
+    });
+  });
+
+  it('createEvent on an id already loaded is already_exists', () => {
+    expect(plan('createEvent', { eventId, draft }).decide(rows(ownRow))).toMatchObject({
+      ok: false,
+      code: 'already_exists',
+    });
+  });
+
+  it('an end before the start is invalid_times, for create and for update', () => {
+    const backwards = { startsAt: '2026-12-05T23:00:00Z', endsAt: '2026-12-05T19:00:00Z' };
+    expect(plan('createEvent', { eventId, draft: { ...draft, ...backwards } }).decide(rows())).toMatchObject({
+      ok: false,
+      code: 'invalid_times',
+    });
+    expect(plan('updateEvent', { eventId, patch: backwards }).decide(rows(ownRow))).toMatchObject({
+      ok: false,
+      code: 'invalid_times',
+    });
+    expect(
+      plan('updateEvent', { eventId, patch: { endsAt: '2026-12-05T18:00:00Z' } }).decide(rows(ownRow)),
+    ).toMatchObject({ code: 'invalid_times' });
+  });
+});

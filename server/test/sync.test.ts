@@ -1,0 +1,462 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { MAX_PUSH_BATCH } from '@janix/schemas';
+import { generateDemoOrg } from '@janix/testkit';
+import { nextOrgVersion } from '../src/db/org-transaction.ts';
+import { seedDemoOrg } from '../src/demo-seed.ts';
+import { startTestServer, type TestServer } from '../src/testing.ts';
+import {
+  apiClient,
+  command,
+  enroll,
+  eventDraft,
+  memberWithRole,
+  ownerOf,
+  pullAll,
+  rename,
+  serverError,
+  signIn,
+  versions,
+  waitFor,
+} from './support.ts';
+
+const demo = generateDemoOrg({ attendees: 50 });
+const orgId = demo.org.id;
+const eventIds = demo.events.map((event) => event.id);
+let server: TestServer;
+let ownerSession: string;
+
+async function freshDevice(session = ownerSession) {
+  const device = await enroll(server, session, orgId);
+  return {
+    id: device.deviceId,
+    token: device.deviceToken,
+    api: apiClient(server, { session, device: device.deviceToken }),
+  };
+}
+
+async function headVersion(): Promise<number> {
+  const result = await server.db.adminPool.query<{ version: number }>(
+    'SELECT version FROM org_versions WHERE org_id = $1',
+    [orgId],
+  );
+  return result.rows[0]?.version ?? 0;
+}
+
+async function event(id: string) {
+  const result = await server.db.adminPool.query<{ name: string; version: number }>(
+    'SELECT name, version FROM events WHERE id = $1',
+    [id],
+  );
+  return result.rows[0];
+}
+
+async function deviceState(id: string) {
+  const device = await server.db.adminPool.query<{ last_seq: number }>(
+    'SELECT last_seq FROM devices WHERE id = $1',
+    [id],
+  );
+  const results = await server.db.adminPool.query<{ seq: number; status: string; code: string | null }>(
+    'SELECT seq, status, code FROM command_results WHERE device_id = $1 ORDER BY seq',
+    [id],
+  );
+  return { lastSeq: device.rows[0]!.last_seq, results: results.rows };
+}
+
+beforeAll(async () => {
+  server = await startTestServer(inject('pgAdminUrl'));
+  await seedDemoOrg(server.db.adminPool, demo);
+  ownerSession = (await signIn(server, ownerOf(demo))).session;
+});
+
+afterAll(async () => {
+  await server?.close();
+});
+
+describe('push', () => {
+  it('applies a batch exactly once; the same batch again is all duplicate', async () => {
+    const { id, api } = await freshDevice();
+    const batch = [
+      rename(1, eventIds[0]!, 'Once'),
+      rename(2, eventIds[1]!, 'Twice'),
+      rename(3, eventIds[0]!, 'Thrice'),
+    ];
+    const before = await headVersion();
+    const first = await api.sync.push.mutate({ ...versions, commands: batch });
+    expect(first).toEqual({
+      lastAppliedSeq: 3,
+      results: [
+        { seq: 1, status: 'applied' },
+        { seq: 2, status: 'applied' },
+        { seq: 3, status: 'applied' },
+      ],
+    });
+    // One version per applied command.
+    expect(await headVersion()).toBe(before + 3);
+    const afterFirst = await event(eventIds[0]!);
+    expect(afterFirst).toEqual({ name: 'Thrice', version: before + 3 });
+
+    const again = await api.sync.push.mutate({ ...versions, commands: batch });
+    expect(again).toEqual({
+      lastAppliedSeq: 3,
+      results: [
+        { seq: 1, status: 'duplicate' },
+        { seq: 2, status: 'duplicate' },
+        { seq: 3, status: 'duplicate' },
+      ],
+    });
+    expect(await headVersion()).toBe(before + 3);
+    expect(await event(eventIds[0]!)).toEqual(afterFirst);
+    expect((await deviceState(id)).results).toHaveLength(3);
+
+    // A retry overlapping the applied prefix applies only the new tail.
+    const overlap = await api.sync.push.mutate({
+      ...versions,
+      commands: [rename(3, eventIds[0]!, 'Thrice'), rename(4, eventIds[2]!, 'Fourth')],
+    });
+    expect(overlap.results).toEqual([
+      { seq: 3, status: 'duplicate' },
+      { seq: 4, status: 'applied' },
+    ]);
+    expect(overlap.lastAppliedSeq).toBe(4);
+    expect(await headVersion()).toBe(before + 4);
+  });
+
+  it('a gap (first seq = last + 2) is a CONFLICT naming the expected seq, and applies nothing', async () => {
+    const { id, api } = await freshDevice();
+    const before = await event(eventIds[3]!);
+    const gap = await serverError(
+      api.sync.push.mutate({ ...versions, commands: [rename(2, eventIds[3]!, 'Too early')] }),
+    );
+    expect(gap).toMatchObject({ code: 'CONFLICT', httpStatus: 409, reason: 'sequence_gap' });
+    expect(gap.details).toMatchObject({ expectedSeq: 1 });
+    expect(await event(eventIds[3]!)).toEqual(before);
+    expect(await deviceState(id)).toEqual({ lastSeq: 0, results: [] });
+
+    await api.sync.push.mutate({ ...versions, commands: [rename(1, eventIds[3]!, 'On time')] });
+    const later = await serverError(
+      api.sync.push.mutate({ ...versions, commands: [rename(3, eventIds[3]!, 'Skipped one')] }),
+    );
+    expect(later.details).toMatchObject({ expectedSeq: 2 });
+    expect((await event(eventIds[3]!))!.name).toBe('On time');
+  });
+
+  it('a batch with non-consecutive seqs is BAD_REQUEST and applies nothing', async () => {
+    const { id, api } = await freshDevice();
+    const before = await event(eventIds[4]!);
+    for (const seqs of [
+      [1, 3],
+      [2, 1],
+      [1, 1],
+      [1, 2, 4],
+    ]) {
+      const refused = await serverError(
+        api.sync.push.mutate({
+          ...versions,
+          commands: seqs.map((seq) => rename(seq, eventIds[4]!, `Batch ${seqs.join(',')}`)),
+        }),
+      );
+      expect(refused.code, seqs.join(',')).toBe('BAD_REQUEST');
+    }
+    expect(await event(eventIds[4]!)).toEqual(before);
+    expect(await deviceState(id)).toEqual({ lastSeq: 0, results: [] });
+  });
+
+  it('a rejected command advances the high-water mark and the next command still applies', async () => {
+    const { id, api } = await freshDevice();
+    const target = eventIds[2]!;
+    const result = await api.sync.push.mutate({
+      ...versions,
+      commands: [
+        command(1, 'updateEvent', {
+          eventId: target,
+          patch: { startsAt: '2026-12-05T23:00:00Z', endsAt: '2026-12-05T19:00:00Z' },
+        }),
+        rename(2, target, 'Valid after invalid'),
+      ],
+    });
+    expect(result.lastAppliedSeq).toBe(2);
+    expect(result.results[0]).toMatchObject({ seq: 1, status: 'rejected', code: 'invalid_times' });
+    expect(result.results[1]).toEqual({ seq: 2, status: 'applied' });
+    expect((await event(target))!.name).toBe('Valid after invalid');
+
+    // Rejected alone in its batch, then the following batch applies: never wedged.
+    const missing = await api.sync.push.mutate({ ...versions, commands: [rename(3, randomUUID(), 'Ghost')] });
+    expect(missing.results[0]).toMatchObject({ seq: 3, status: 'rejected', code: 'not_found' });
+    const badArgs = await api.sync.push.mutate({
+      ...versions,
+      commands: [command(4, 'updateEvent', { eventId: 'not-a-uuid', patch: {} })],
+    });
+    expect(badArgs.results[0]).toMatchObject({ seq: 4, status: 'rejected', code: 'invalid_args' });
+    if (badArgs.results[0]!.status === 'rejected') expect(badArgs.results[0]!.message).toMatch(/^eventId: /);
+    const next = await api.sync.push.mutate({ ...versions, commands: [rename(5, target, 'Still moving')] });
+    expect(next).toEqual({ lastAppliedSeq: 5, results: [{ seq: 5, status: 'applied' }] });
+
+    expect(await deviceState(id)).toEqual({
+      lastSeq: 5,
+      results: [
+        { seq: 1, status: 'rejected', code: 'invalid_times' },
+        { seq: 2, status: 'applied', code: null },
+        { seq: 3, status: 'rejected', code: 'not_found' },
+        { seq: 4, status: 'rejected', code: 'invalid_args' },
+        { seq: 5, status: 'applied', code: null },
+      ],
+    });
+
+    // Rejections come back with the feed, after the seq the device says it already knows.
+    const all = await api.sync.pull.query({ ...versions, cursor: null, knownSeq: 0 });
+    expect(all.lastAppliedSeq).toBe(5);
+    expect(all.rejections.map((r) => [r.seq, r.name, r.code])).toEqual([
+      [1, 'updateEvent', 'invalid_times'],
+      [3, 'updateEvent', 'not_found'],
+      [4, 'updateEvent', 'invalid_args'],
+    ]);
+    for (const rejection of all.rejections) {
+      expect(rejection.message.length).toBeGreaterThan(0);
+      expect(Number.isNaN(Date.parse(rejection.rejectedAt))).toBe(false);
+    }
+    const afterOne = await api.sync.pull.query({ ...versions, cursor: null, knownSeq: 1 });
+    expect(afterOne.rejections.map((r) => r.seq)).toEqual([3, 4]);
+    const afterAll = await api.sync.pull.query({ ...versions, cursor: null, knownSeq: 5 });
+    expect(afterAll.rejections).toEqual([]);
+
+    // Another device of the same organization never sees this device's rejections.
+    const other = await freshDevice();
+    expect((await other.api.sync.pull.query({ ...versions, cursor: null })).rejections).toEqual([]);
+  });
+
+  it('a role without events.write gets each command rejected as forbidden, and the queue moves on', async () => {
+    const session = (await signIn(server, memberWithRole(demo, 'box_office'))).session;
+    const { api } = await freshDevice(session);
+    const before = await event(eventIds[5]!);
+    const result = await api.sync.push.mutate({
+      ...versions,
+      commands: [
+        rename(1, eventIds[5]!, 'Box office edit'),
+        command(2, 'createEvent', { eventId: randomUUID(), draft: eventDraft() }),
+      ],
+    });
+    expect(result.lastAppliedSeq).toBe(2);
+    expect(result.results.map((r) => (r.status === 'rejected' ? r.code : r.status))).toEqual([
+      'forbidden',
+      'forbidden',
+    ]);
+    expect(await event(eventIds[5]!)).toEqual(before);
+  });
+
+  it(`refuses more than ${MAX_PUSH_BATCH} commands in one batch`, async () => {
+    const { id, api } = await freshDevice();
+    const commands = Array.from({ length: MAX_PUSH_BATCH + 1 }, (_, i) =>
+      rename(i + 1, eventIds[0]!, `Bulk ${i}`),
+    );
+    const refused = await serverError(api.sync.push.mutate({ ...versions, commands }));
+    expect(refused.code).toBe('BAD_REQUEST');
+    expect(refused.message).toMatch(/^commands: /);
+    expect((await deviceState(id)).lastSeq).toBe(0);
+
+    const exactly = await api.sync.push.mutate({ ...versions, commands: commands.slice(0, MAX_PUSH_BATCH) });
+    expect(exactly.lastAppliedSeq).toBe(MAX_PUSH_BATCH);
+  });
+
+  it('refuses a body over 1 MiB with HTTP 413, before doing any work', async () => {
+    const device = await freshDevice();
+    const headers = {
+      'content-type': 'application/json',
+      authorization: `Bearer ${ownerSession}`,
+      'x-janix-device': `Bearer ${device.token}`,
+    };
+    const body = (padding: number) =>
+      JSON.stringify({
+        ...versions,
+        commands: [
+          { ...rename(1, eventIds[0]!, 'Huge'), args: { eventId: eventIds[0], pad: 'x'.repeat(padding) } },
+        ],
+      });
+    const tooBig = await server.app.inject({
+      method: 'POST',
+      url: '/trpc/sync.push',
+      headers,
+      payload: body(1024 * 1024 + 10),
+    });
+    expect(tooBig.statusCode).toBe(413);
+    expect((await deviceState(device.id)).lastSeq).toBe(0);
+
+    // Just under the limit is read and handled normally.
+    const underLimit = await server.app.inject({
+      method: 'POST',
+      url: '/trpc/sync.push',
+      headers,
+      payload: body(1024 * 1024 - 2048),
+    });
+    expect(underLimit.statusCode).toBe(200);
+    expect((await deviceState(device.id)).lastSeq).toBe(1);
+  });
+
+  it('requires both a session and a device', async () => {
+    const device = await freshDevice();
+    const noSession = apiClient(server, { device: device.token });
+    const noDevice = apiClient(server, { session: ownerSession });
+    const input = { ...versions, commands: [rename(1, eventIds[0]!, 'Nobody')] };
+    expect(await serverError(noSession.sync.push.mutate(input))).toMatchObject({
+      code: 'UNAUTHORIZED',
+      reason: 'session_invalid',
+    });
+    expect(await serverError(noDevice.sync.push.mutate(input))).toMatchObject({
+      code: 'UNAUTHORIZED',
+      reason: 'unknown_device',
+    });
+  });
+});
+
+describe('versions', () => {
+  it.each([
+    ['push', 'protocolVersion'],
+    ['push', 'schemaVersion'],
+    ['pull', 'protocolVersion'],
+    ['pull', 'schemaVersion'],
+  ] as const)(
+    '%s with %s 99 is PRECONDITION_FAILED with reason update_required',
+    async (procedure, field) => {
+      const { id, api } = await freshDevice();
+      const header = { ...versions, [field]: 99 };
+      const call =
+        procedure === 'push'
+          ? api.sync.push.mutate({ ...header, commands: [rename(1, eventIds[0]!, 'From the future')] })
+          : api.sync.pull.query({ ...header, cursor: null });
+      const refused = await serverError(call);
+      expect(refused).toMatchObject({
+        code: 'PRECONDITION_FAILED',
+        httpStatus: 412,
+        reason: 'update_required',
+      });
+      expect(refused.details).toMatchObject({ protocolVersion: versions.protocolVersion });
+      expect((await deviceState(id)).lastSeq).toBe(0);
+    },
+  );
+});
+
+describe('pull', () => {
+  it('a cursor beyond the head is must_refetch; the head itself is an empty, final page', async () => {
+    const { api } = await freshDevice();
+    const head = await headVersion();
+    const beyond = await serverError(api.sync.pull.query({ ...versions, cursor: String(head + 1) }));
+    expect(beyond).toMatchObject({ code: 'PRECONDITION_FAILED', reason: 'must_refetch' });
+    const atHead = await api.sync.pull.query({ ...versions, cursor: String(head) });
+    expect(atHead).toMatchObject({ changes: [], cursor: String(head), hasMore: false });
+    const malformed = await serverError(api.sync.pull.query({ ...versions, cursor: '-1' }));
+    expect(malformed.code).toBe('BAD_REQUEST');
+  });
+
+  it('pages of 5 deliver every change exactly once, in version order, ending with hasMore false', async () => {
+    const { api } = await freshDevice();
+    // Many small versions on top of the seed's large ones.
+    await api.sync.push.mutate({
+      ...versions,
+      commands: Array.from({ length: 12 }, (_, i) =>
+        command(i + 1, 'createEvent', { eventId: randomUUID(), draft: eventDraft(`Paged ${i}`) }),
+      ),
+    });
+    await api.sync.push.mutate({
+      ...versions,
+      commands: [rename(13, eventIds[1]!, 'Paged rename'), rename(14, eventIds[2]!, 'Paged rename 2')],
+    });
+
+    const { pages, cursor } = await pullAll(api, { limit: 5 });
+    expect(pages.length).toBeGreaterThan(3);
+    expect(pages.at(-1)!.hasMore).toBe(false);
+    for (const page of pages.slice(0, -1)) expect(page.hasMore).toBe(true);
+    expect(Number(cursor)).toBe(await headVersion());
+
+    let previousCursor = 0;
+    let previousVersion = 0;
+    for (const page of pages) {
+      const pageVersions = page.changes.map((change) => change.row.version);
+      // A page exceeds the limit only to carry one version whole.
+      if (page.changes.length > 5) expect(new Set(pageVersions).size).toBe(1);
+      for (const version of pageVersions) {
+        expect(version).toBeGreaterThan(previousCursor);
+        expect(version).toBeLessThanOrEqual(Number(page.cursor));
+        expect(version).toBeGreaterThanOrEqual(previousVersion);
+        previousVersion = version;
+      }
+      expect(Number(page.cursor)).toBeGreaterThanOrEqual(previousCursor);
+      previousCursor = Number(page.cursor);
+    }
+
+    const delivered = pages.flatMap((page) =>
+      page.changes.map((change) => `${change.table}:${change.row.id}:${change.row.version}`),
+    );
+    expect(new Set(delivered).size).toBe(delivered.length);
+    const stored = await server.db.adminPool.query<{ key: string }>(
+      `SELECT 'events:' || id || ':' || version AS key FROM events WHERE org_id = $1
+       UNION ALL SELECT 'ticket_types:' || id || ':' || version FROM ticket_types WHERE org_id = $1`,
+      [orgId],
+    );
+    expect([...delivered].sort()).toEqual(stored.rows.map((row) => row.key).sort());
+
+    // Paging changes nothing about what arrives: one big page carries the same set.
+    const whole = await api.sync.pull.query({ ...versions, cursor: null, limit: 5000 });
+    expect(whole.hasMore).toBe(false);
+    expect(whole.changes.map((c) => `${c.table}:${c.row.id}:${c.row.version}`).sort()).toEqual(
+      [...delivered].sort(),
+    );
+  });
+
+  it('a pull never moves its cursor past a change whose transaction is still open (commit order)', async () => {
+    const { api } = await freshDevice();
+    const start = await pullAll(api);
+    const heldEvent = eventIds[4]!;
+    const pushedEvent = eventIds[5]!;
+
+    const t1 = await server.db.adminPool.connect();
+    let settled = false;
+    try {
+      await t1.query('BEGIN');
+      const t1Version = await nextOrgVersion(t1, orgId);
+      await t1.query('UPDATE events SET name = $2, version = $3 WHERE id = $1', [
+        heldEvent,
+        'Written by T1',
+        t1Version,
+      ]);
+
+      // A push that needs the next version queues behind T1's lock.
+      const push = api.sync.push.mutate({
+        ...versions,
+        commands: [rename(1, pushedEvent, 'Pushed behind T1')],
+      });
+      push.then(
+        () => (settled = true),
+        () => (settled = true),
+      );
+      await waitFor(async () => {
+        const waiting = await server.db.adminPool.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM pg_stat_activity
+           WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+        );
+        return waiting.rows[0]!.n > 0;
+      }, 'the push to wait for the org version lock');
+
+      const during = await api.sync.pull.query({ ...versions, cursor: start.cursor });
+      expect(Number(during.cursor)).toBeLessThan(t1Version);
+      const seenDuring = during.changes.map((change) => change.row.id);
+      expect(seenDuring).not.toContain(heldEvent);
+      expect(seenDuring).not.toContain(pushedEvent);
+      expect(settled).toBe(false);
+
+      await t1.query('COMMIT');
+      expect((await push).results).toEqual([{ seq: 1, status: 'applied' }]);
+
+      const after = await pullAll(api, { cursor: during.cursor });
+      const changes = after.pages.flatMap((page) => page.changes);
+      const held = changes.find((change) => change.row.id === heldEvent);
+      const pushed = changes.find((change) => change.row.id === pushedEvent);
+      expect(held?.row).toMatchObject({ name: 'Written by T1', version: t1Version });
+      expect(pushed?.row).toMatchObject({ name: 'Pushed behind T1' });
+      // Version order is commit order: the push that waited took the later version.
+      expect(pushed!.row.version).toBeGreaterThan(t1Version);
+    } finally {
+      await t1.query('ROLLBACK').catch(() => {});
+      t1.release();
+    }
+  });
+});

@@ -1,0 +1,316 @@
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { generateDemoOrg } from '@janix/testkit';
+import { seedDemoOrg } from '../src/demo-seed.ts';
+import { startTestServer, type TestServer } from '../src/testing.ts';
+import {
+  apiClient,
+  asSecondOrg,
+  attempt,
+  command,
+  enroll,
+  eventDraft,
+  ownerOf,
+  pullAll,
+  rename,
+  serverError,
+  signIn,
+  versions,
+} from './support.ts';
+
+const orgA = generateDemoOrg({ attendees: 50 });
+const orgB = asSecondOrg(generateDemoOrg({ seed: 7, attendees: 50 }), 'Northshore');
+const A = orgA.org.id;
+const B = orgB.org.id;
+let server: TestServer;
+let sessionA: string;
+let sessionB: string;
+let deviceA: { id: string; token: string };
+let deviceB: { id: string; token: string };
+/** A connection that assumes the application role, exactly as the app pool's connections do. */
+let app: pg.Client;
+
+const orgScopedTables = [
+  'events',
+  'ticket_types',
+  'people',
+  'orders',
+  'tickets',
+  'devices',
+  'memberships',
+  'org_versions',
+  'command_results',
+] as const;
+
+/** Runs `work` in a transaction scoped like `inTransaction` does, always rolled back. */
+async function scoped<T>(
+  scope: { orgId?: string; userId?: string },
+  work: (client: pg.Client) => Promise<T>,
+): Promise<T> {
+  await app.query('BEGIN');
+  try {
+    await app.query("SELECT set_config('app.org_id', $1, true), set_config('app.user_id', $2, true)", [
+      scope.orgId ?? '',
+      scope.userId ?? '',
+    ]);
+    return await work(app);
+  } finally {
+    await app.query('ROLLBACK');
+  }
+}
+
+async function count(client: pg.Client, table: string, orgId: string): Promise<number> {
+  const result = await client.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM ${table} WHERE org_id = $1`,
+    [orgId],
+  );
+  return result.rows[0]!.n;
+}
+
+async function adminCount(table: string, orgId: string): Promise<number> {
+  const result = await server.db.adminPool.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM ${table} WHERE org_id = $1`,
+    [orgId],
+  );
+  return result.rows[0]!.n;
+}
+
+async function pgError(work: Promise<unknown>): Promise<{ code?: string; message: string }> {
+  try {
+    await work;
+  } catch (error) {
+    return error as { code?: string; message: string };
+  }
+  throw new Error('expected the statement to fail');
+}
+
+async function eventRow(id: string) {
+  const result = await server.db.adminPool.query<{
+    org_id: string;
+    name: string;
+    version: number;
+    updated_at: Date;
+  }>('SELECT org_id, name, version, updated_at FROM events WHERE id = $1', [id]);
+  return result.rows[0];
+}
+
+beforeAll(async () => {
+  server = await startTestServer(inject('pgAdminUrl'));
+  expect(B).not.toBe(A);
+  await seedDemoOrg(server.db.adminPool, orgA);
+  await seedDemoOrg(server.db.adminPool, orgB);
+  sessionA = (await signIn(server, ownerOf(orgA))).session;
+  sessionB = (await signIn(server, ownerOf(orgB))).session;
+  const a = await enroll(server, sessionA, A, 'A till');
+  const b = await enroll(server, sessionB, B, 'B till');
+  deviceA = { id: a.deviceId, token: a.deviceToken };
+  deviceB = { id: b.deviceId, token: b.deviceToken };
+  // One command result per organization, so every org-scoped table holds rows of both.
+  await apiClient(server, { session: sessionA, device: deviceA.token }).sync.push.mutate({
+    ...versions,
+    commands: [rename(1, orgA.events[0]!.id, 'A renamed')],
+  });
+  await apiClient(server, { session: sessionB, device: deviceB.token }).sync.push.mutate({
+    ...versions,
+    commands: [rename(1, orgB.events[0]!.id, 'B renamed')],
+  });
+  app = new pg.Client({ connectionString: server.db.appUrl });
+  await app.connect();
+});
+
+afterAll(async () => {
+  await app?.end();
+  await server?.close();
+});
+
+describe('row-level security alone (no application checks)', () => {
+  it('both organizations hold rows in every org-scoped table', async () => {
+    for (const table of orgScopedTables) {
+      expect(await adminCount(table, A), table).toBeGreaterThan(0);
+      expect(await adminCount(table, B), table).toBeGreaterThan(0);
+    }
+  });
+
+  it("scoped to org A, a query naming org B's rows sees none of them", async () => {
+    await scoped({ orgId: A }, async (client) => {
+      const { rows } = await client.query<{ current_user: string }>('SELECT current_user');
+      expect(rows[0]!.current_user).toBe('janix_app');
+      for (const table of orgScopedTables) {
+        expect(await count(client, table, B), table).toBe(0);
+        expect(await count(client, table, A), table).toBe(await adminCount(table, A));
+      }
+      // Even without a WHERE clause only org A comes back.
+      const orgs = await client.query<{ org_id: string }>('SELECT DISTINCT org_id FROM events');
+      expect(orgs.rows.map((row) => row.org_id)).toEqual([A]);
+      const visibleOrgs = await client.query<{ id: string }>('SELECT id FROM organizations');
+      expect(visibleOrgs.rows.map((row) => row.id)).toEqual([A]);
+    });
+  });
+
+  it('with no scope at all, every org-scoped table reads as empty (fails closed)', async () => {
+    await scoped({}, async (client) => {
+      for (const table of orgScopedTables) {
+        const all = await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`);
+        expect(all.rows[0]!.n, table).toBe(0);
+      }
+      expect((await client.query('SELECT * FROM organizations')).rowCount).toBe(0);
+    });
+  });
+
+  it("a user scope shows only that user's memberships", async () => {
+    const userA = orgA.users[0]!.id;
+    await scoped({ userId: userA }, async (client) => {
+      const result = await client.query<{ org_id: string; user_id: string }>(
+        'SELECT org_id, user_id FROM memberships',
+      );
+      expect(result.rows).toEqual([{ org_id: A, user_id: userA }]);
+    });
+  });
+
+  it("inserting a row carrying org B's id under org A's scope is refused", async () => {
+    await scoped({ orgId: A }, async (client) => {
+      const error = await pgError(
+        client.query(
+          `INSERT INTO events (id, org_id, name, starts_at, ends_at, status, version)
+           VALUES ($1, $2, 'Planted', now(), now() + interval '1 hour', 'draft', 1)`,
+          [randomUUID(), B],
+        ),
+      );
+      expect(error.code).toBe('42501');
+      expect(error.message).toMatch(/row-level security/);
+    });
+    const planted = await server.db.adminPool.query("SELECT 1 FROM events WHERE name = 'Planted'");
+    expect(planted.rowCount).toBe(0);
+  });
+
+  it("updates and deletes of org B's rows under org A's scope touch nothing", async () => {
+    const before = await eventRow(orgB.events[1]!.id);
+    await app.query('BEGIN');
+    try {
+      await app.query("SELECT set_config('app.org_id', $1, true)", [A]);
+      const updated = await app.query("UPDATE events SET name = 'Hijacked' WHERE org_id = $1", [B]);
+      expect(updated.rowCount).toBe(0);
+      const moved = await pgError(
+        app.query('UPDATE events SET org_id = $1 WHERE id = $2', [B, orgA.events[1]!.id]),
+      );
+      expect(moved.code).toBe('42501');
+    } finally {
+      await app.query('ROLLBACK');
+    }
+    await app.query('BEGIN');
+    try {
+      await app.query("SELECT set_config('app.org_id', $1, true)", [A]);
+      const deleted = await app.query('DELETE FROM tickets WHERE org_id = $1', [B]);
+      expect(deleted.rowCount).toBe(0);
+      await app.query('COMMIT');
+    } catch (error) {
+      await app.query('ROLLBACK');
+      throw error;
+    }
+    expect(await eventRow(orgB.events[1]!.id)).toEqual(before);
+    expect(await adminCount('tickets', B)).toBe(orgB.tickets.length);
+  });
+
+  it('the application role cannot read the migrations table', async () => {
+    const error = await pgError(app.query('SELECT * FROM pgmigrations'));
+    expect(error.code).toBe('42501');
+    expect(error.message).toMatch(/permission denied/);
+  });
+
+  it('the application connection cannot shed the janix_app role', async () => {
+    await app.query('RESET ROLE');
+    await app.query('SET ROLE NONE');
+    const who = await app.query<{ user: string; rolsuper: boolean; rolbypassrls: boolean }>(
+      'SELECT current_user AS user, rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user',
+    );
+    expect(who.rows[0]).toEqual({ user: 'janix_app', rolsuper: false, rolbypassrls: false });
+    await expect(app.query('SET ROLE postgres')).rejects.toThrow(/permission denied/);
+    await app.query('BEGIN');
+    try {
+      await app.query("SELECT set_config('app.org_id', $1, true)", [A]);
+      const leaked = await app.query<{ n: number }>(
+        'SELECT count(*)::int AS n FROM events WHERE org_id = $1',
+        [B],
+      );
+      expect(leaked.rows[0]!.n).toBe(0);
+    } finally {
+      await app.query('ROLLBACK');
+    }
+  });
+});
+
+describe('through the API', () => {
+  it("a device of org A pulling never receives org B's rows", async () => {
+    const { pages } = await pullAll(apiClient(server, { device: deviceA.token }), { limit: 5 });
+    const changes = pages.flatMap((page) => page.changes);
+    expect(changes.length).toBeGreaterThan(0);
+    for (const change of changes) expect(change.row.orgId).toBe(A);
+    const ids = new Set(changes.map((change) => change.row.id));
+    for (const event of orgA.events) expect(ids.has(event.id)).toBe(true);
+    for (const type of orgA.ticketTypes) expect(ids.has(type.id)).toBe(true);
+    for (const event of orgB.events) expect(ids.has(event.id)).toBe(false);
+    for (const type of orgB.ticketTypes) expect(ids.has(type.id)).toBe(false);
+    // Org A's rejections never include org B's command results either.
+    for (const page of pages) expect(page.rejections).toEqual([]);
+  });
+
+  it("a push naming org B's event is rejected as not_found; org B's event is unchanged", async () => {
+    const api = apiClient(server, { session: sessionA, device: deviceA.token });
+    const target = orgB.events[2]!.id;
+    const before = await eventRow(target);
+    const first = await api.sync.push.mutate({
+      ...versions,
+      commands: [rename(2, target, 'Hijacked'), rename(3, orgA.events[2]!.id, 'Still works')],
+    });
+    expect(first.results[0]).toMatchObject({ seq: 2, status: 'rejected', code: 'not_found' });
+    expect(first.results[1]).toEqual({ seq: 3, status: 'applied' });
+    expect(await eventRow(target)).toEqual(before);
+    expect((await eventRow(orgA.events[2]!.id))!.name).toBe('Still works');
+
+    // The rejection reads exactly like one for an id that exists nowhere.
+    const missing = await api.sync.push.mutate({
+      ...versions,
+      commands: [rename(4, randomUUID(), 'Ghost')],
+    });
+    expect(missing.results[0]).toMatchObject({ status: 'rejected', code: 'not_found' });
+    if (first.results[0]!.status === 'rejected' && missing.results[0]!.status === 'rejected') {
+      expect(first.results[0]!.message).toBe(missing.results[0]!.message);
+    }
+  });
+
+  // BUG (see report): createEvent with an id org B already uses reaches INSERT ... ON CONFLICT DO UPDATE,
+  // which RLS turns into an error, so the push fails with a 500 and the device's queue is wedged.
+  it("a createEvent reusing org B's event id is rejected and does not wedge the device", async () => {
+    const device = await enroll(server, sessionA, A, 'Collision till');
+    const api = apiClient(server, { session: sessionA, device: device.deviceToken });
+    const target = orgB.events[3]!.id;
+    const before = await eventRow(target);
+
+    const clash = await attempt(
+      api.sync.push.mutate({
+        ...versions,
+        commands: [command(1, 'createEvent', { eventId: target, draft: eventDraft('Clash') })],
+      }),
+    );
+    // The device goes on: its next command applies.
+    const next = await attempt(
+      api.sync.push.mutate({ ...versions, commands: [rename(2, orgA.events[3]!.id, 'After the clash')] }),
+    );
+    expect(await eventRow(target)).toEqual(before);
+    expect({
+      clash: clash.ok ? clash.value.results.map((r) => r.status) : clash.error.code,
+      next: next.ok ? next.value.results : [next.error.code, next.error.reason],
+    }).toEqual({ clash: ['rejected'], next: [{ seq: 2, status: 'applied' }] });
+  });
+
+  it("a member of org A holding org B's device token cannot push through it", async () => {
+    const api = apiClient(server, { session: sessionA, device: deviceB.token });
+    const before = await eventRow(orgB.events[4]!.id);
+    const refused = await serverError(
+      api.sync.push.mutate({ ...versions, commands: [rename(2, orgB.events[4]!.id, 'Cross-posted')] }),
+    );
+    expect(refused.code).toBe('FORBIDDEN');
+    expect(await eventRow(orgB.events[4]!.id)).toEqual(before);
+  });
+});
