@@ -97,7 +97,7 @@ describe('planCommand: deciding on the loaded rows', () => {
     const decision = plan('updateEvent', { eventId, patch: { name: '  Renamed  ' } }).decide(rows(ownRow));
     expect(decision).toEqual({
       ok: true,
-      value: [{ table: 'events', row: { id: eventId, orgId, ...draft, name: 'Renamed' } }],
+      value: [{ table: 'events', op: 'update', row: { id: eventId, orgId, ...draft, name: 'Renamed' } }],
     });
   });
 
@@ -121,7 +121,7 @@ describe('planCommand: deciding on the loaded rows', () => {
     const decision = plan('createEvent', { eventId, draft: { ...draft, orgId: otherOrgId } }).decide(rows());
     expect(decision).toEqual({
       ok: true,
-      value: [{ table: 'events', row: { id: eventId, orgId, ...draft } }],
+      value: [{ table: 'events', op: 'insert', row: { id: eventId, orgId, ...draft } }],
     });
   });
 
