@@ -35,7 +35,8 @@ test('a wrong sign-in code is refused with a clear message', async ({ page }) =>
   await console.open(process.env.JANIX_E2E_CONSOLE_A!);
   // Console A is enrolled by the previous test; sign out to reach the sign-in screen again.
   const signOut = page.getByRole('button', { name: 'Sign out' });
-  if (await signOut.isVisible().catch(() => false)) await signOut.click();
+  await expect(page.getByLabel('Email').or(signOut).first()).toBeVisible();
+  if (await signOut.isVisible()) await signOut.click();
   await page.getByLabel('Email').fill(DEMO_OWNER);
   await page.getByRole('button', { name: 'Send code' }).click();
   await page.getByLabel('Sign-in code').fill('000000');

@@ -1,0 +1,40 @@
+import { formatDateTime, formatRelativeTime } from '../date-time.ts';
+import { useNow } from '../hooks/use-now.ts';
+import type { LocalStatus } from '../trpc.ts';
+
+export function pendingText(pending: number): string {
+  if (pending === 0) return 'All changes synced';
+  return pending === 1 ? '1 change waiting to sync' : `${pending} changes waiting to sync`;
+}
+
+/** One-line sync state for the header: what is waiting, when the last sync was, and any error. */
+export function SyncSummary({ sync }: { sync: LocalStatus['sync'] }) {
+  const now = useNow();
+  return (
+    <div className="sync-summary">
+      <span
+        data-testid="sync-pending"
+        className={sync.pending > 0 ? 'sync-pending has-pending' : 'sync-pending'}
+      >
+        {sync.syncing ? 'Syncing…' : pendingText(sync.pending)}
+      </span>
+      <span className="sync-last" data-testid="sync-last">
+        {sync.lastSyncedAt ? (
+          <>
+            Last synced{' '}
+            <time dateTime={sync.lastSyncedAt} title={formatDateTime(sync.lastSyncedAt)}>
+              {formatRelativeTime(sync.lastSyncedAt, now)}
+            </time>
+          </>
+        ) : (
+          'Never synced'
+        )}
+      </span>
+      {sync.lastError && (
+        <span className="sync-error" data-testid="sync-error" title={sync.lastError}>
+          Last error: {sync.lastError}
+        </span>
+      )}
+    </div>
+  );
+}

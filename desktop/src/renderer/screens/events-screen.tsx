@@ -1,0 +1,72 @@
+import { useQuery } from '@tanstack/react-query';
+import { ErrorAlert } from '../components/error-alert.tsx';
+import { formatDateTime } from '../date-time.ts';
+import { EVENT_STATUS_LABELS } from '../event-status.ts';
+import { useFocusOnMount } from '../hooks/use-focus-on-mount.ts';
+import { routeHref } from '../routes.ts';
+import { useTRPC } from '../trpc.ts';
+
+/** Every event of the organization, as the replica has it (pending local changes included). */
+export function EventsScreen({ onNewEvent }: { onNewEvent: () => void }) {
+  const trpc = useTRPC();
+  const heading = useFocusOnMount<HTMLHeadingElement>();
+  const events = useQuery(trpc.events.list.queryOptions());
+
+  return (
+    <section className="screen" aria-labelledby="events-heading">
+      <div className="screen-header">
+        <h1 id="events-heading" ref={heading} tabIndex={-1}>
+          Events
+        </h1>
+        <button type="button" className="button button-primary" onClick={onNewEvent}>
+          New event
+        </button>
+      </div>
+      <ErrorAlert error={events.error} />
+      {events.isPending ? (
+        <p className="muted">Loading events…</p>
+      ) : events.data && events.data.length === 0 ? (
+        <div className="card empty-state">
+          <p>No events yet.</p>
+          <p className="muted">Create the first one with “New event”.</p>
+        </div>
+      ) : events.data ? (
+        <div className="table-wrap">
+          <table className="table">
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">Venue</th>
+                <th scope="col">Starts</th>
+                <th scope="col">Status</th>
+              </tr>
+            </thead>
+            <tbody>
+              {events.data.map((event) => (
+                <tr key={event.id}>
+                  <th scope="row" className="cell-name">
+                    <a href={routeHref({ screen: 'edit-event', eventId: event.id })}>{event.name}</a>
+                    {event.pending && (
+                      <span className="tag tag-pending" title="Saved on this console, not yet synced">
+                        Pending
+                      </span>
+                    )}
+                  </th>
+                  <td>{event.venue || <span className="muted">—</span>}</td>
+                  <td>
+                    <time dateTime={event.startsAt}>{formatDateTime(event.startsAt)}</time>
+                  </td>
+                  <td>
+                    <span className={`status status-${event.status}`}>
+                      {EVENT_STATUS_LABELS[event.status]}
+                    </span>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+    </section>
+  );
+}

@@ -1,0 +1,117 @@
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useEffect } from 'react';
+import { ErrorAlert } from './components/error-alert.tsx';
+import { SignOutButton } from './components/sign-out-button.tsx';
+import { SyncBadge } from './components/sync-badge.tsx';
+import { SyncSummary } from './components/sync-summary.tsx';
+import { useHashRoute } from './hooks/use-hash-route.ts';
+import { ORG_ROLE_LABELS } from './org-role-labels.ts';
+import { routeHref, type Route } from './routes.ts';
+import { DashboardScreen } from './screens/dashboard-screen.tsx';
+import { EventEditorScreen } from './screens/event-editor-screen.tsx';
+import { EventsScreen } from './screens/events-screen.tsx';
+import { useTRPC, type LocalStatus } from './trpc.ts';
+
+type Enrolled = LocalStatus & {
+  device: NonNullable<LocalStatus['device']>;
+  user: NonNullable<LocalStatus['user']>;
+};
+
+const NAV: { label: string; route: Route; matches: Route['screen'][] }[] = [
+  { label: 'Dashboard', route: { screen: 'dashboard' }, matches: ['dashboard'] },
+  { label: 'Events', route: { screen: 'events' }, matches: ['events', 'new-event', 'edit-event'] },
+];
+
+/** The enrolled, signed-in console: who and where it is, how sync is doing, and its screens. */
+export function Shell({ status }: { status: Enrolled }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const [route, navigate] = useHashRoute();
+  const syncNow = useMutation(
+    trpc.sync.now.mutationOptions({
+      onSettled: () => queryClient.invalidateQueries(trpc.status.queryFilter()),
+    }),
+  );
+
+  // A sync can bring other consoles' changes, confirm ours or record a rejection: refresh what shows them.
+  const { lastSyncedAt, pending, rejectionCount } = status.sync;
+  useEffect(() => {
+    void queryClient.invalidateQueries(trpc.events.pathFilter());
+    void queryClient.invalidateQueries(trpc.sync.rejections.queryFilter());
+  }, [lastSyncedAt, pending, rejectionCount, queryClient, trpc]);
+
+  const { device, user } = status;
+  return (
+    <div className="shell">
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      <header className="app-header">
+        <div className="app-header-identity">
+          <span className="brand">Janix Console</span>
+          <span className="org-name" data-testid="org-name">
+            {device.orgName}
+          </span>
+          <span className="device-name" data-testid="device-name">
+            {device.name} · {ORG_ROLE_LABELS[device.role]}
+          </span>
+        </div>
+        <div className="app-header-user">
+          <span className="user-name" data-testid="signed-in-user" title={user.email}>
+            {user.displayName || user.email}
+          </span>
+          <SignOutButton className="button button-on-dark" />
+        </div>
+      </header>
+      <div className="toolbar">
+        <nav aria-label="Main" className="tabs">
+          {NAV.map((item) => {
+            const current = item.matches.includes(route.screen);
+            return (
+              <a
+                key={item.label}
+                href={routeHref(item.route)}
+                className={current ? 'tab tab-current' : 'tab'}
+                aria-current={current ? 'page' : undefined}
+              >
+                {item.label}
+              </a>
+            );
+          })}
+        </nav>
+        <div className="sync-bar">
+          <SyncBadge online={status.online} />
+          <SyncSummary sync={status.sync} />
+          <button
+            type="button"
+            className="button button-secondary"
+            onClick={() => syncNow.mutate()}
+            disabled={syncNow.isPending}
+            aria-busy={syncNow.isPending || status.sync.syncing}
+          >
+            Sync now
+          </button>
+        </div>
+      </div>
+      {status.sync.updateRequired && (
+        <div className="banner banner-warning" role="status" data-testid="update-required">
+          <strong>Update required.</strong> The server no longer accepts this console version, so changes stay
+          on this device until the console is updated.
+        </div>
+      )}
+      <ErrorAlert error={syncNow.error} />
+      <main id="main" className="content">
+        {route.screen === 'dashboard' && <DashboardScreen status={status} />}
+        {route.screen === 'events' && <EventsScreen onNewEvent={() => navigate({ screen: 'new-event' })} />}
+        {route.screen === 'new-event' && <EventEditorScreen onDone={() => navigate({ screen: 'events' })} />}
+        {route.screen === 'edit-event' && (
+          <EventEditorScreen
+            key={route.eventId}
+            eventId={route.eventId}
+            onDone={() => navigate({ screen: 'events' })}
+          />
+        )}
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,23 @@
+// The renderer's only way to the local core: its tRPC router, over the Electron bridge when the preload
+// provides one, else over HTTP to the dev host that served this page.
+import type { LocalRouter } from '@janix/local-core';
+import { createTRPCClient, httpBatchLink, type TRPCClient } from '@trpc/client';
+import type { inferRouterOutputs } from '@trpc/server';
+import { createTRPCContext } from '@trpc/tanstack-react-query';
+import { CORE_ORIGIN, createBridgeFetch, type JanixBridge } from '../shared/bridge.ts';
+
+export const { TRPCProvider, useTRPC, useTRPCClient } = createTRPCContext<LocalRouter>();
+
+export type LocalOutputs = inferRouterOutputs<LocalRouter>;
+export type LocalStatus = LocalOutputs['status'];
+export type EventListItem = LocalOutputs['events']['list'][number];
+
+/** How often the shell asks the core for its status (online, sync progress, session, notices). */
+export const STATUS_POLL_MS = 1500;
+
+export function createLocalCoreClient(bridge: JanixBridge | undefined): TRPCClient<LocalRouter> {
+  const link = bridge
+    ? httpBatchLink({ url: `${CORE_ORIGIN}/trpc`, fetch: createBridgeFetch(bridge) })
+    : httpBatchLink({ url: '/trpc' });
+  return createTRPCClient<LocalRouter>({ links: [link] });
+}
