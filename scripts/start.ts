@@ -109,7 +109,13 @@ process.on('SIGTERM', () => void stopAll(0));
 
 try {
   const port = process.env.PORT ?? ((await portIsFree(4000)) ? '4000' : '0');
-  const serverUrl = await startChild('server', tsx, ['server/src/main.ts'], { PORT: port }, /^Server: (\S+)/);
+  const serverUrl = await startChild(
+    'server',
+    tsx,
+    ['server/src/main.ts'],
+    { PORT: port, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
+    /^Server: (\S+)/,
+  );
   console.log(`Server: ${serverUrl}`);
   ensureConsoleBuilt();
   const electron = findElectronBinary();
