@@ -8,6 +8,8 @@ import { createAdminPool, createAppPool, type Pool } from './db/pools.ts';
 
 export interface Database {
   appPool: Pool;
+  /** Connection string of the application role (for the change notifier's LISTEN connection). */
+  appUrl: string;
   adminPool: Pool;
   close(): Promise<void>;
 }
@@ -25,8 +27,9 @@ export async function openDatabase(env: ServerEnv, log: (line: string) => void):
   }
   const adminPool = createAdminPool(url);
   let appPool: Pool;
+  let appUrl: string | undefined;
   try {
-    let appUrl = env.DATABASE_APP_URL;
+    appUrl = env.DATABASE_APP_URL;
     if (!appUrl) {
       // Single-node convenience: a fresh password for the application role at every start. Servers that
       // share one database set DATABASE_APP_URL instead.
@@ -44,6 +47,7 @@ export async function openDatabase(env: ServerEnv, log: (line: string) => void):
   }
   return {
     appPool,
+    appUrl: appUrl!,
     adminPool,
     async close() {
       await Promise.allSettled([appPool.end(), adminPool.end()]);

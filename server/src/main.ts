@@ -4,6 +4,7 @@ import { openDatabase } from './database.ts';
 import { seedDemoOrg } from './demo-seed.ts';
 import { readEnv } from './env.ts';
 import { createDevMailbox } from './mail/mailer.ts';
+import { startChangeNotifier } from './sync/change-notifier.ts';
 
 const env = readEnv();
 const log = (line: string) => console.error(`[server] ${line}`);
@@ -15,8 +16,9 @@ if (env.JANIX_SEED_DEMO && (await seedDemoOrg(database.adminPool, generateDemoOr
 if (env.RESEND_API_KEY)
   log('RESEND_API_KEY is set but Resend arrives with the box-office issue; using the dev mailbox');
 const devMailbox = createDevMailbox(database.appPool);
+const changes = await startChangeNotifier(database.appUrl, log);
 const app = await buildApp(
-  { pool: database.appPool, mailer: devMailbox, devMailbox, now: () => new Date() },
+  { pool: database.appPool, mailer: devMailbox, devMailbox, now: () => new Date(), changes },
   { logLevel: env.LOG_LEVEL },
 );
 
@@ -26,6 +28,7 @@ async function shutdown(signal: string): Promise<void> {
   stopping = true;
   log(`${signal}: shutting down`);
   await app.close().catch(() => {});
+  await changes.close();
   await database.close();
   process.exit(0);
 }

@@ -10,6 +10,7 @@ import { appRoleUrl, derivedAppRolePassword, ensureAppRole } from './db/app-role
 import { createAdminPool, createAppPool, type Pool } from './db/pools.ts';
 import { createDevMailbox } from './mail/mailer.ts';
 import type { ServerDeps } from './trpc/context.ts';
+import { startChangeNotifier } from './sync/change-notifier.ts';
 
 /**
  * Test support shared by the server's, the local core's and the end-to-end suites: one real embedded
@@ -82,11 +83,13 @@ export async function startTestServer(
 ): Promise<TestServer> {
   const db = await createTestDatabase(clusterAdminUrl);
   const devMailbox = createDevMailbox(db.appPool);
+  const changes = await startChangeNotifier(db.appUrl, () => {});
   const deps: ServerDeps = {
     pool: db.appPool,
     mailer: devMailbox,
     devMailbox,
     now: options.now ?? (() => new Date()),
+    changes,
   };
   const app = await buildApp(deps, { logLevel: 'silent', signInPerMinute: options.signInPerMinute ?? 1000 });
   await app.listen({ host: '127.0.0.1', port: 0 });
@@ -99,6 +102,7 @@ export async function startTestServer(
     deps,
     async close() {
       await app.close();
+      await changes.close();
       await db.drop();
     },
   };

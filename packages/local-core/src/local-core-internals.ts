@@ -4,7 +4,7 @@ import type { MetaStore } from './replica/meta-store.ts';
 import type { ReplicaDb } from './replica/open-replica.ts';
 import type { ServerClient } from './server-client.ts';
 import type { Outbox } from './sync/outbox.ts';
-import type { SyncEngine } from './sync/sync-engine.ts';
+import type { SyncEngine } from '@janix/sync';
 
 export interface Replica {
   db: ReplicaDb;
@@ -19,6 +19,8 @@ export interface LocalCoreInternals {
   server: ServerClient;
   replica(): Replica;
   sync(): SyncEngine;
+  /** The console was just enrolled: start syncing. */
+  enrolled(): void;
   /** Accepts a command locally (effect + outbox in one transaction) or throws the rule's rejection. */
   submit(device: EnrolledDevice, name: CommandName, args: unknown): { seq: number };
 }

@@ -1,15 +1,18 @@
 import { TRPCError } from '@trpc/server';
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import type { CommandName, EnrolledDevice } from '@janix/schemas';
+import { createSyncEngine, type SyncEngine } from '@janix/sync';
 import type { LocalCoreInternals, Replica } from './local-core-internals.ts';
 import { localRouter } from './local-router.ts';
 import { createEventsRepository } from './replica/events-repository.ts';
 import { createMetaStore } from './replica/meta-store.ts';
+import { REPLICA_SCHEMA_VERSION } from './replica/migrations.ts';
 import { deleteReplicaFiles, openReplica } from './replica/open-replica.ts';
-import { createServerClient } from './server-client.ts';
-import { acceptCommand } from './sync/local-commands.ts';
+import { createSyncStorage } from './replica/sync-storage.ts';
+import { createServerClient, type ServerClient } from './server-client.ts';
+import { acceptCommand, replayPending } from './sync/local-commands.ts';
 import { createOutbox } from './sync/outbox.ts';
-import { createSyncEngine, type SyncEngine } from './sync/sync-engine.ts';
+import { createServerTransport } from './sync/server-transport.ts';
 
 export interface LocalCoreOptions {
   dataDir: string;
@@ -17,8 +20,9 @@ export interface LocalCoreOptions {
   log?: (line: string) => void;
   fetch?: typeof fetch;
   now?: () => Date;
-  /** Pause between automatic sync cycles while healthy; 0 disables the loop (tests drive it). */
-  syncIntervalMs?: number;
+  /** Keep syncing in the background (long poll, retries). Tests and benchmarks drive it by hand instead. */
+  autoSync?: boolean;
+  pageSize?: number;
 }
 
 export interface LocalCore {
@@ -27,56 +31,80 @@ export interface LocalCore {
   /** In-process caller, for tests and benchmarks. */
   caller: ReturnType<typeof localRouter.createCaller>;
   syncNow(): Promise<void>;
+  sync(): SyncEngine;
+  replica(): Replica;
   close(): Promise<void>;
 }
 
 async function loadReplica(dataDir: string): Promise<Replica> {
   const db = await openReplica(dataDir);
-  return { db, meta: createMetaStore(db), events: createEventsRepository(db), outbox: createOutbox(db) };
+  const meta = createMetaStore(db);
+  return {
+    db,
+    meta,
+    events: createEventsRepository(db, () => meta.get('device')?.orgId ?? ''),
+    outbox: createOutbox(db),
+  };
 }
 
 /** Opens the console's replica and starts syncing it with the server. Plain Node: no Electron here. */
 export async function openLocalCore(options: LocalCoreOptions): Promise<LocalCore> {
   const now = options.now ?? (() => new Date());
-  const fetchImpl = options.fetch ?? fetch;
   const log = options.log ?? (() => {});
   let replica = await loadReplica(options.dataDir);
   let closed = false;
 
-  const server = createServerClient(
+  const server: ServerClient = createServerClient(
     options.serverUrl,
     {
       sessionToken: () => replica.meta.get('session')?.token ?? null,
       deviceToken: () => replica.meta.get('device')?.deviceToken ?? null,
     },
-    fetchImpl,
+    options.fetch ?? fetch,
   );
+
+  const replayOverlay = () => {
+    const device = replica.meta.get('device');
+    if (device)
+      replayPending(replica.db, replica.events, replica.outbox, { orgId: device.orgId, role: device.role });
+  };
+
+  const makeSync = (): SyncEngine =>
+    createSyncEngine({
+      storage: createSyncStorage(replica.db, replica.meta, replica.outbox, replayOverlay),
+      transport: createServerTransport(server),
+      schemaVersion: REPLICA_SCHEMA_VERSION,
+      now: () => now().getTime(),
+      onRevoked: wipeRevokedDevice,
+      ...(options.pageSize ? { pageSize: options.pageSize } : {}),
+    });
+  let sync = makeSync();
 
   async function wipeRevokedDevice(): Promise<void> {
     log('this device was revoked: erasing the local replica');
+    const previous = sync;
     replica.db.close();
     deleteReplicaFiles(options.dataDir);
     replica = await loadReplica(options.dataDir);
     replica.meta.set('notice', { kind: 'device_revoked', at: now().toISOString() });
     sync = makeSync();
+    void previous.stop();
   }
 
-  const makeSync = (): SyncEngine =>
-    createSyncEngine({
-      ...replica,
-      server,
-      serverUrl: options.serverUrl,
-      fetch: fetchImpl,
-      now,
-      onRevoked: wipeRevokedDevice,
-    });
-  let sync = makeSync();
+  /** Only an enrolled console syncs; before that it just checks that the server answers. */
+  const startSyncing = () => {
+    if (!closed && options.autoSync !== false && replica.meta.get('device')) sync.start();
+  };
 
   const internals: LocalCoreInternals = {
     serverUrl: options.serverUrl,
     server,
     replica: () => replica,
     sync: () => sync,
+    enrolled: () => {
+      startSyncing();
+      sync.poke();
+    },
     submit(device: EnrolledDevice, name: CommandName, args: unknown) {
       const decision = acceptCommand(replica.db, replica.events, replica.outbox, device, {
         name,
@@ -85,20 +113,11 @@ export async function openLocalCore(options: LocalCoreOptions): Promise<LocalCor
         lastAppliedSeq: replica.meta.get('lastAppliedSeq') ?? 0,
       });
       if (!decision.ok) throw new TRPCError({ code: 'BAD_REQUEST', message: decision.message });
-      void sync.run();
+      sync.poke();
       return decision.value;
     },
   };
-
-  const interval = options.syncIntervalMs ?? 2000;
-  let timer: NodeJS.Timeout | null = null;
-  const schedule = () => {
-    if (closed || interval <= 0) return;
-    timer = setTimeout(() => {
-      void sync.run().finally(schedule);
-    }, sync.nextDelayMs(interval));
-  };
-  void sync.run().finally(schedule);
+  startSyncing();
 
   return {
     fetch: (request) =>
@@ -110,10 +129,11 @@ export async function openLocalCore(options: LocalCoreOptions): Promise<LocalCor
       }),
     caller: localRouter.createCaller({ core: internals }),
     syncNow: () => sync.run(),
+    sync: () => sync,
+    replica: () => replica,
     async close() {
       closed = true;
-      if (timer) clearTimeout(timer);
-      await sync.idle().catch(() => {});
+      await sync.stop();
       replica.db.close();
     },
   };

@@ -68,10 +68,13 @@ export const localRouter = t.router({
       sync: {
         syncing: sync.syncing,
         pending: outbox.count(),
-        lastSyncedAt: meta.get('lastSyncedAt'),
+        lastSyncedAt: sync.lastSyncedAt ? new Date(sync.lastSyncedAt).toISOString() : null,
         lastError: sync.lastError,
         updateRequired: sync.updateRequired,
+        signInRequired: sync.signInRequired,
         rejectionCount: outbox.rejections().length,
+        progress: sync.progress,
+        checksumMismatches: sync.checksumMismatches,
       },
       notice: meta.get('notice'),
     };

@@ -1,4 +1,4 @@
-import { createTRPCClient, httpBatchLink, TRPCClientError } from '@trpc/client';
+import { createTRPCClient, httpLink, TRPCClientError } from '@trpc/client';
 import type { AppRouter } from '@janix/server';
 
 export interface Credentials {
@@ -6,16 +6,26 @@ export interface Credentials {
   deviceToken: () => string | null;
 }
 
+/**
+ * The console's client of the Janix server. Unbatched on purpose: a long poll must never hold other calls
+ * hostage in a shared batch. Counts response bytes for sync progress.
+ */
 export function createServerClient(
   serverUrl: string,
   credentials: Credentials,
   fetchImpl: typeof fetch = fetch,
 ) {
-  return createTRPCClient<AppRouter>({
+  const traffic = { bytesReceived: 0 };
+  const countingFetch: typeof fetch = async (input, init) => {
+    const response = await fetchImpl(input, init);
+    traffic.bytesReceived += Number(response.headers.get('content-length') ?? 0);
+    return response;
+  };
+  const client = createTRPCClient<AppRouter>({
     links: [
-      httpBatchLink({
+      httpLink({
         url: `${serverUrl.replace(/\/$/, '')}/trpc`,
-        fetch: fetchImpl,
+        fetch: countingFetch,
         headers() {
           const headers: Record<string, string> = {};
           const session = credentials.sessionToken();
@@ -27,6 +37,7 @@ export function createServerClient(
       }),
     ],
   });
+  return Object.assign(client, { traffic });
 }
 export type ServerClient = ReturnType<typeof createServerClient>;
 

@@ -26,7 +26,7 @@ async function enrolledConsole(dataDir: string, network = switchableNetwork()): 
   const core = await openLocalCore({
     dataDir,
     serverUrl: server.url,
-    syncIntervalMs: 0,
+    autoSync: false,
     fetch: network.fetch,
   });
   await core.caller.auth.requestCode({ email: DEMO_OWNER_EMAIL });
@@ -78,7 +78,7 @@ describe('a console at a venue', () => {
     core = await openLocalCore({
       dataDir: dir.path,
       serverUrl: server.url,
-      syncIntervalMs: 0,
+      autoSync: false,
       fetch: network.fetch,
     });
     cleanups.push(() => core.close());

@@ -11,7 +11,7 @@ const cores: LocalCore[] = [];
 async function newConsole(): Promise<LocalCore> {
   const dir = makeTempDir('console');
   dirs.push(dir);
-  const core = await openLocalCore({ dataDir: dir.path, serverUrl: server.url, syncIntervalMs: 0 });
+  const core = await openLocalCore({ dataDir: dir.path, serverUrl: server.url, autoSync: false });
   cores.push(core);
   return core;
 }

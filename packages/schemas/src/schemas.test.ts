@@ -35,7 +35,9 @@ describe('boundary schemas', () => {
     expect(
       pushInputSchema.safeParse({ ...header, commands: [{ ...command, name: 'dropTables' }] }).success,
     ).toBe(false);
-    expect(pullInputSchema.safeParse({ ...header, cursor: '-1' }).success).toBe(false);
-    expect(pullInputSchema.parse({ ...header, cursor: null }).limit).toBe(1000);
+    expect(pullInputSchema.safeParse({ ...header, cursor: '' }).success).toBe(false);
+    expect(pullInputSchema.safeParse({ ...header, cursor: 'x'.repeat(5000) }).success).toBe(false);
+    expect(pullInputSchema.safeParse({ ...header, cursor: null, resync: ['payments'] }).success).toBe(false);
+    expect(pullInputSchema.parse({ ...header, cursor: null }).limit).toBe(2000);
   });
 });

@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { commandEnvelopeSchema } from './commands.ts';
-import { eventRowSchema, ticketTypeRowSchema } from './events.ts';
 
 /** Bumped when the wire format changes incompatibly; the server refuses versions it does not speak. */
 export const PROTOCOL_VERSION = 1;
@@ -34,36 +33,65 @@ export const pushResultSchema = z.object({
 });
 export type PushResult = z.infer<typeof pushResultSchema>;
 
-/** Opaque to clients: the org's commit-ordered version they have seen, as a decimal string. */
-export const cursorSchema = z.string().regex(/^\d{1,19}$/, 'malformed cursor');
+export const replicatedTableNameSchema = z.enum(['events', 'ticket_types', 'tickets', 'orders', 'people']);
+export type ReplicatedTableName = z.infer<typeof replicatedTableNameSchema>;
 
 export const pullInputSchema = versionHeaderSchema.extend({
-  cursor: cursorSchema.nullable(),
-  limit: z.number().int().min(1).max(5000).default(1000),
+  /** Opaque position issued by the server; null starts an initial sync. */
+  cursor: z.string().min(1).max(4096).nullable(),
+  limit: z.number().int().min(1).max(10_000).default(2000),
   /** The highest command sequence whose outcome this device already holds; later rejections come back. */
   knownSeq: z.number().int().nonnegative().default(0),
+  /** Ask for per-table checksums when the page reaches the head of the feed. */
+  checksums: z.boolean().default(false),
+  /** Reload these tables from a snapshot (after a checksum mismatch) while keeping the feed position. */
+  resync: z.array(replicatedTableNameSchema).max(5).optional(),
 });
-export type PullInput = z.infer<typeof pullInputSchema>;
+export type PullInput = z.input<typeof pullInputSchema>;
 
-export const changeSchema = z.discriminatedUnion('table', [
-  z.object({ table: z.literal('events'), row: eventRowSchema }),
-  z.object({ table: z.literal('ticket_types'), row: ticketTypeRowSchema }),
-]);
-export type Change = z.infer<typeof changeSchema>;
+/** Rows of one table in column order; the column list is the device role's (other columns stay empty). */
+export const tableBatchSchema = z.object({
+  table: replicatedTableNameSchema,
+  columns: z.array(z.string()),
+  rows: z.array(z.array(z.unknown())),
+});
+export type TableBatch = z.infer<typeof tableBatchSchema>;
+
+export const tableChecksumSchema = z.object({
+  table: replicatedTableNameSchema,
+  count: z.number().int().nonnegative(),
+  versionSum: z.number().int().nonnegative(),
+});
+export type TableChecksum = z.infer<typeof tableChecksumSchema>;
+
+export const rejectionRecordSchema = z.object({
+  seq: z.number().int(),
+  name: z.string(),
+  code: z.string(),
+  message: z.string(),
+  rejectedAt: z.string(),
+});
 
 export const pullResultSchema = z.object({
-  changes: z.array(changeSchema),
-  cursor: cursorSchema,
+  cursor: z.string(),
   hasMore: z.boolean(),
+  /** The organization version this page's position corresponds to; long polls wait for a newer one. */
+  headVersion: z.number().int().nonnegative(),
   lastAppliedSeq: z.number().int().nonnegative(),
-  rejections: z.array(
-    z.object({
-      seq: z.number().int(),
-      name: z.string(),
-      code: z.string(),
-      message: z.string(),
-      rejectedAt: z.string(),
-    }),
-  ),
+  rejections: z.array(rejectionRecordSchema),
+  batches: z.array(tableBatchSchema),
+  tombstones: z.array(z.object({ table: replicatedTableNameSchema, ids: z.array(z.string()) })),
+  /** Present when asked for and the page reached the head of the feed. */
+  checksums: z.array(tableChecksumSchema).nullable(),
+  /** Rows still to come; null when unchanged from the last estimate minus what arrived since. */
+  progress: z.object({
+    phase: z.enum(['snapshot', 'feed']),
+    remainingRows: z.number().int().nonnegative().nullable(),
+  }),
 });
 export type PullResult = z.infer<typeof pullResultSchema>;
+
+export const waitForChangeInputSchema = z.object({
+  after: z.number().int().nonnegative(),
+  timeoutMs: z.number().int().min(0).max(30_000).default(25_000),
+});

@@ -33,12 +33,20 @@ export async function inTransaction<T>(
   }
 }
 
-/** Takes the organization's next version. The row lock is held to commit, so version order is commit order. */
+export const ORG_CHANGES_CHANNEL = 'janix_org_changes';
+
+/**
+ * Takes the organization's next version. The row lock is held to commit, so version order is commit order.
+ * The notification is transactional too: listeners hear of the version only once it is committed.
+ */
 export async function nextOrgVersion(client: PoolClient, orgId: string): Promise<number> {
   const result = await client.query<{ version: number }>(
-    `INSERT INTO org_versions (org_id, version) VALUES ($1, 1)
-     ON CONFLICT (org_id) DO UPDATE SET version = org_versions.version + 1
-     RETURNING version`,
+    `WITH bumped AS (
+       INSERT INTO org_versions (org_id, version) VALUES ($1, 1)
+       ON CONFLICT (org_id) DO UPDATE SET version = org_versions.version + 1
+       RETURNING version
+     )
+     SELECT version, pg_notify('${ORG_CHANGES_CHANNEL}', $1 || ':' || version) FROM bumped`,
     [orgId],
   );
   return result.rows[0]!.version;

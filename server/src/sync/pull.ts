@@ -1,46 +1,206 @@
-import type { PullResult } from '@janix/schemas';
+import type { OrgRole, PullResult, ReplicatedTableName, TableBatch, TableChecksum } from '@janix/schemas';
+import { columnsForRole, tableSpec, tablesForRole } from '@janix/sync';
 import { inTransaction } from '../db/org-transaction.ts';
-import type { Pool } from '../db/pools.ts';
+import type { Pool, PoolClient } from '../db/pools.ts';
 import { ReasonedError } from '../trpc/init.ts';
-import { eventFromRecord, ticketTypeFromRecord, type EventRecord, type TicketTypeRecord } from './rows.ts';
+import { decodeCursor, encodeCursor, type FeedCursor } from './cursor.ts';
+
+export interface PullRequest {
+  cursor: string | null;
+  limit: number;
+  knownSeq: number;
+  checksums: boolean;
+  resync?: ReplicatedTableName[] | undefined;
+}
+
+interface DeviceScope {
+  id: string;
+  orgId: string;
+  role: OrgRole;
+}
+
+function mustRefetch(): ReasonedError {
+  return new ReasonedError({
+    code: 'PRECONDITION_FAILED',
+    reason: 'must_refetch',
+    message: 'The sync position is not valid for this server; the replica must be fetched again.',
+  });
+}
+
+function selectList(table: ReplicatedTableName, role: OrgRole): string {
+  // Column names come from the fixed table specification, never from input.
+  return columnsForRole(tableSpec(table), role).join(', ');
+}
+
+async function rowsAsArrays(client: PoolClient, sql: string, params: unknown[]): Promise<unknown[][]> {
+  const result = await client.query({ text: sql, values: params, rowMode: 'array' });
+  return result.rows as unknown[][];
+}
+
+/** One page of a table snapshot, walking by id; RLS keeps it inside the organization. */
+async function snapshotPage(client: PoolClient, cursor: FeedCursor, role: OrgRole, limit: number) {
+  const batches: TableBatch[] = [];
+  let snap = cursor.snap!;
+  let budget = limit;
+  while (budget > 0) {
+    const table = snap.tables[0]!;
+    const rows = await rowsAsArrays(
+      client,
+      `SELECT ${selectList(table, role)} FROM ${table} WHERE ($1::uuid IS NULL OR id > $1) ORDER BY id LIMIT $2`,
+      [snap.after, budget],
+    );
+    if (rows.length) batches.push({ table, columns: columnsForRole(tableSpec(table), role), rows });
+    budget -= rows.length;
+    if (rows.length > 0 && budget === 0) {
+      snap = { tables: snap.tables, after: String(rows.at(-1)![0]) };
+      break;
+    }
+    const remaining = snap.tables.slice(1);
+    if (remaining.length === 0) return { batches, next: { o: cursor.o, v: cursor.v } satisfies FeedCursor };
+    snap = { tables: remaining, after: null };
+  }
+  return { batches, next: { ...cursor, snap } satisfies FeedCursor };
+}
+
+async function snapshotRemaining(client: PoolClient, cursor: FeedCursor): Promise<number> {
+  if (!cursor.snap) return 0;
+  let total = 0;
+  for (const [index, table] of cursor.snap.tables.entries()) {
+    const after = index === 0 ? cursor.snap.after : null;
+    const result = await client.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM ${table} WHERE ($1::uuid IS NULL OR id > $1)`,
+      [after],
+    );
+    total += result.rows[0]!.n;
+  }
+  return total;
+}
 
 /**
- * One page of the organization's change feed after `cursor`. Versions are commit-ordered (see
- * nextOrgVersion), and a page ends on a version boundary, so a cursor never skips a change.
+ * The feed after version v: rows and tombstones of every table the role replicates, ending on a version
+ * boundary so a page never splits one transaction's changes (and the cursor never skips one, G5).
  */
+async function feedPage(client: PoolClient, cursor: FeedCursor, role: OrgRole, limit: number, head: number) {
+  const tables = tablesForRole(role).map((spec) => spec.name);
+  const fetched = new Map<ReplicatedTableName, unknown[][]>();
+  // Every version below `complete` has all its rows in hand: each table stopped at or beyond it.
+  let complete = Number.POSITIVE_INFINITY;
+  for (const table of tables) {
+    const rows = await rowsAsArrays(
+      client,
+      `SELECT ${selectList(table, role)} FROM ${table} WHERE version > $1 ORDER BY version LIMIT $2`,
+      [cursor.v, limit + 1],
+    );
+    fetched.set(table, rows);
+    if (rows.length > limit) complete = Math.min(complete, Number(rows[limit]![1]));
+  }
+  const tombstoneRows = await client.query<{
+    table_name: ReplicatedTableName;
+    row_id: string;
+    version: number;
+  }>('SELECT table_name, row_id, version FROM tombstones WHERE version > $1 ORDER BY version LIMIT $2', [
+    cursor.v,
+    limit + 1,
+  ]);
+  if (tombstoneRows.rows.length > limit) complete = Math.min(complete, tombstoneRows.rows[limit]!.version);
+  const versions = [...fetched.values()].flat().map((row) => Number(row[1]));
+  versions.push(...tombstoneRows.rows.map((row) => row.version));
+  if (versions.length > limit) complete = Math.min(complete, versions.sort((a, b) => a - b)[limit]!);
+
+  let until = Number.isFinite(complete) ? complete - 1 : head;
+  if (until <= cursor.v && Number.isFinite(complete)) {
+    // One version larger than a page is sent whole rather than split across cursors.
+    until = complete;
+    for (const table of tables) {
+      fetched.set(
+        table,
+        await rowsAsArrays(client, `SELECT ${selectList(table, role)} FROM ${table} WHERE version = $1`, [
+          complete,
+        ]),
+      );
+    }
+  }
+  const batches: TableBatch[] = [];
+  for (const table of tables) {
+    const rows = fetched.get(table)!.filter((row) => Number(row[1]) <= until);
+    if (rows.length) batches.push({ table, columns: columnsForRole(tableSpec(table), role), rows });
+  }
+  const tombstonesByTable = new Map<ReplicatedTableName, string[]>();
+  for (const row of tombstoneRows.rows) {
+    if (row.version > until || !tables.includes(row.table_name)) continue;
+    tombstonesByTable.set(row.table_name, [...(tombstonesByTable.get(row.table_name) ?? []), row.row_id]);
+  }
+  return {
+    batches,
+    tombstones: [...tombstonesByTable].map(([table, ids]) => ({ table, ids })),
+    next: { o: cursor.o, v: until } satisfies FeedCursor,
+    hasMore: until < head,
+  };
+}
+
+async function feedRemaining(client: PoolClient, role: OrgRole, after: number): Promise<number> {
+  let total = 0;
+  for (const spec of tablesForRole(role)) {
+    const result = await client.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM ${spec.name} WHERE version > $1`,
+      [after],
+    );
+    total += result.rows[0]!.n;
+  }
+  return total;
+}
+
+/** Count and sum of versions per table, over exactly what this role replicates. */
+async function tableChecksums(client: PoolClient, role: OrgRole): Promise<TableChecksum[]> {
+  const checksums: TableChecksum[] = [];
+  for (const spec of tablesForRole(role)) {
+    const result = await client.query<{ count: number; version_sum: string }>(
+      `SELECT count(*)::int AS count, coalesce(sum(version), 0)::text AS version_sum FROM ${spec.name}`,
+    );
+    checksums.push({
+      table: spec.name,
+      count: result.rows[0]!.count,
+      versionSum: Number(result.rows[0]!.version_sum),
+    });
+  }
+  return checksums;
+}
+
+/** One page of the organization's replication stream for a device, read in a single snapshot. */
 export async function pullChanges(
   pool: Pool,
-  device: { id: string; orgId: string },
-  cursor: string | null,
-  limit: number,
-  knownSeq: number,
+  device: DeviceScope,
+  request: PullRequest,
 ): Promise<PullResult> {
-  const after = cursor === null ? 0 : Number(cursor);
   return inTransaction(
     pool,
     { orgId: device.orgId },
     async (client) => {
-      const head = await client.query<{ version: number }>(
-        'SELECT version FROM org_versions WHERE org_id = $1',
+      const head = await client.query<{ version: number; feed_horizon: number }>(
+        'SELECT version, feed_horizon FROM org_versions WHERE org_id = $1',
         [device.orgId],
       );
       const headVersion = head.rows[0]?.version ?? 0;
-      if (after > headVersion) {
-        throw new ReasonedError({
-          code: 'PRECONDITION_FAILED',
-          reason: 'must_refetch',
-          message: 'The sync position is not valid for this server; the replica must be fetched again.',
-        });
+      const horizon = head.rows[0]?.feed_horizon ?? 0;
+      const roleTables = tablesForRole(device.role).map((spec) => spec.name);
+
+      let cursor: FeedCursor;
+      if (request.cursor === null) {
+        cursor = { o: device.orgId, v: headVersion, snap: { tables: roleTables, after: null } };
+      } else {
+        const decoded = decodeCursor(request.cursor);
+        // Foreign, forged, from the future, or behind purged tombstones: the replica cannot continue from it.
+        if (!decoded || decoded.o !== device.orgId || decoded.v > headVersion || decoded.v < horizon)
+          throw mustRefetch();
+        if (decoded.snap && decoded.snap.tables.some((table) => !roleTables.includes(table)))
+          throw mustRefetch();
+        cursor = decoded;
       }
-      // One connection runs one query at a time; these run in sequence inside the same snapshot.
-      const events = await client.query<EventRecord>(
-        'SELECT * FROM events WHERE version > $1 ORDER BY version LIMIT $2',
-        [after, limit + 1],
-      );
-      const ticketTypes = await client.query<TicketTypeRecord>(
-        'SELECT * FROM ticket_types WHERE version > $1 ORDER BY version LIMIT $2',
-        [after, limit + 1],
-      );
+      if (request.resync?.length) {
+        const tables = roleTables.filter((table) => request.resync!.includes(table));
+        if (tables.length) cursor = { ...cursor, snap: { tables, after: null } };
+      }
+
       const deviceRow = await client.query<{ last_seq: number }>(
         'SELECT last_seq FROM devices WHERE id = $1',
         [device.id],
@@ -55,45 +215,10 @@ export async function pullChanges(
       }>(
         `SELECT seq, name, code, message, created_at FROM command_results
          WHERE device_id = $1 AND status = 'rejected' AND seq > $2 ORDER BY seq LIMIT 1000`,
-        [device.id, knownSeq],
+        [device.id, request.knownSeq],
       );
-      const toChanges = (eventRows: EventRecord[], typeRows: TicketTypeRecord[]) =>
-        [
-          ...eventRows.map((row) => ({
-            version: row.version,
-            change: { table: 'events' as const, row: eventFromRecord(row) },
-          })),
-          ...typeRows.map((row) => ({
-            version: row.version,
-            change: { table: 'ticket_types' as const, row: ticketTypeFromRecord(row) },
-          })),
-        ].sort((a, b) => a.version - b.version);
-      const merged = toChanges(events.rows, ticketTypes.rows);
-      // Every version below `complete` has all its rows in hand: each table stopped at or beyond it.
-      let complete = Number.POSITIVE_INFINITY;
-      for (const rows of [events.rows, ticketTypes.rows]) {
-        if (rows.length > limit) complete = Math.min(complete, rows[limit]!.version);
-      }
-      if (merged.length > limit) complete = Math.min(complete, merged[limit]!.version);
-      const hasMore = Number.isFinite(complete);
-      let page = hasMore ? merged.filter((entry) => entry.version < complete) : merged;
-      let nextCursor = hasMore ? complete - 1 : headVersion;
-      if (hasMore && page.length === 0) {
-        // A single version larger than a page is sent whole rather than split across cursors.
-        const wholeEvents = await client.query<EventRecord>('SELECT * FROM events WHERE version = $1', [
-          complete,
-        ]);
-        const wholeTypes = await client.query<TicketTypeRecord>(
-          'SELECT * FROM ticket_types WHERE version = $1',
-          [complete],
-        );
-        page = toChanges(wholeEvents.rows, wholeTypes.rows);
-        nextCursor = complete;
-      }
-      return {
-        changes: page.map((entry) => entry.change),
-        cursor: String(nextCursor),
-        hasMore,
+      const common = {
+        headVersion,
         lastAppliedSeq: deviceRow.rows[0]?.last_seq ?? 0,
         rejections: rejections.rows.map((row) => ({
           seq: row.seq,
@@ -102,6 +227,38 @@ export async function pullChanges(
           message: row.message,
           rejectedAt: row.created_at.toISOString(),
         })),
+      };
+
+      if (cursor.snap) {
+        const page = await snapshotPage(client, cursor, device.role, request.limit);
+        // Counting is not free; it happens once, when a snapshot starts, and the console counts down.
+        const starting = request.cursor === null || Boolean(request.resync?.length);
+        const remaining = starting
+          ? (await snapshotRemaining(client, page.next)) +
+            (await feedRemaining(client, device.role, cursor.v))
+          : null;
+        return {
+          ...common,
+          cursor: encodeCursor(page.next),
+          hasMore: true,
+          batches: page.batches,
+          tombstones: [],
+          checksums: null,
+          progress: { phase: 'snapshot' as const, remainingRows: remaining },
+        };
+      }
+      const page = await feedPage(client, cursor, device.role, request.limit, headVersion);
+      return {
+        ...common,
+        cursor: encodeCursor(page.next),
+        hasMore: page.hasMore,
+        batches: page.batches,
+        tombstones: page.tombstones,
+        checksums: !page.hasMore && request.checksums ? await tableChecksums(client, device.role) : null,
+        progress: {
+          phase: 'feed' as const,
+          remainingRows: page.hasMore ? await feedRemaining(client, device.role, page.next.v) : 0,
+        },
       };
     },
     'REPEATABLE READ',

@@ -2,7 +2,8 @@ import { PROTOCOL_VERSION } from '@janix/schemas';
 import { ReasonedError } from '../trpc/init.ts';
 
 /** Replica schema versions this server can serve; a console outside the range must update. */
-export const SUPPORTED_SCHEMA_VERSIONS = { min: 1, max: 1 } as const;
+// Version 2: role-scoped column batches, snapshot then feed. Version 1 consoles must update.
+export const SUPPORTED_SCHEMA_VERSIONS = { min: 2, max: 2 } as const;
 
 export function assertSupportedVersions(header: { protocolVersion: number; schemaVersion: number }): void {
   if (

@@ -1,5 +1,6 @@
 import type { Pool } from '../db/pools.ts';
 import type { Mailer, DevMailboxMessage } from '../mail/mailer.ts';
+import type { ChangeNotifier } from '../sync/change-notifier.ts';
 
 export interface ServerDeps {
   pool: Pool;
@@ -7,6 +8,7 @@ export interface ServerDeps {
   /** Present only when mail goes to the development mailbox. */
   devMailbox: { list(to?: string): Promise<DevMailboxMessage[]> } | null;
   now: () => Date;
+  changes: ChangeNotifier;
 }
 
 export interface Context {

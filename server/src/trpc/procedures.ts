@@ -50,6 +50,8 @@ export interface AuthenticatedDevice {
   id: string;
   orgId: string;
   name: string;
+  /** What the device replicates; fixed at enrollment. */
+  role: OrgRole;
   lastSeq: number;
 }
 
@@ -65,6 +67,7 @@ export const deviceProcedure = publicProcedure.use(async ({ ctx, next }) => {
     id: string;
     org_id: string;
     name: string;
+    role: string;
     revoked_at: Date | null;
     last_seq: number;
   }>('SELECT * FROM device_for_token($1)', [hashSecret(ctx.deviceToken)]);
@@ -87,6 +90,7 @@ export const deviceProcedure = publicProcedure.use(async ({ ctx, next }) => {
     id: row.id,
     orgId: row.org_id,
     name: row.name,
+    role: orgRoleSchema.parse(row.role),
     lastSeq: row.last_seq,
   };
   return next({ ctx: { ...ctx, device } });

@@ -3,7 +3,6 @@ import type { ReplicaDb } from './open-replica.ts';
 
 interface EventRecord {
   id: string;
-  org_id: string;
   name: string;
   venue: string;
   starts_at: string;
@@ -19,10 +18,10 @@ export interface EventListItem extends EventRow {
   capacity: number;
 }
 
-function toEventRow(record: EventRecord): EventRow {
+function toEventRow(record: EventRecord, orgId: string): EventRow {
   return {
     id: record.id,
-    orgId: record.org_id,
+    orgId,
     name: record.name,
     venue: record.venue,
     startsAt: record.starts_at,
@@ -32,60 +31,47 @@ function toEventRow(record: EventRecord): EventRow {
   };
 }
 
-const eventColumns = 'id, org_id, name, venue, starts_at, ends_at, status, version';
-const eventValues = '@id, @orgId, @name, @venue, @startsAt, @endsAt, @status, @version';
+const eventColumns = 'id, name, venue, starts_at, ends_at, status, version';
+const eventValues = '@id, @name, @venue, @startsAt, @endsAt, @status, @version';
 const eventUpdates =
-  'org_id = excluded.org_id, name = excluded.name, venue = excluded.venue, starts_at = excluded.starts_at, ' +
+  'name = excluded.name, venue = excluded.venue, starts_at = excluded.starts_at, ' +
   'ends_at = excluded.ends_at, status = excluded.status, version = excluded.version';
 
-/** Reads see pending local writes over the server's rows (the `events_current` view). */
-export function createEventsRepository(db: ReplicaDb) {
+/**
+ * Reads see pending local writes over the server's rows (the `events_current` view). A replica holds one
+ * organization, so rows carry no organization column; `orgId` names it.
+ */
+export function createEventsRepository(db: ReplicaDb, orgId: () => string) {
   const getCurrent = db.prepare<[string], EventRecord>('SELECT * FROM events_current WHERE id = ?');
   const listCurrent = db.prepare<[], EventRecord & { ticket_type_count: number; capacity: number }>(
     `SELECT e.*, count(t.id) AS ticket_type_count, coalesce(sum(t.capacity), 0) AS capacity
      FROM events_current e LEFT JOIN ticket_types t ON t.event_id = e.id
      GROUP BY e.id ORDER BY e.starts_at, e.name`,
   );
-  const upsertServer = db.prepare(
-    `INSERT INTO events (${eventColumns}) VALUES (${eventValues}) ON CONFLICT(id) DO UPDATE SET ${eventUpdates}`,
-  );
   const upsertPending = db.prepare(
     `INSERT INTO events_pending (${eventColumns}) VALUES (${eventValues}) ON CONFLICT(id) DO UPDATE SET ${eventUpdates}`,
   );
-  const upsertTicketType = db.prepare(
-    `INSERT INTO ticket_types (id, org_id, event_id, name, price_cents, currency, capacity, version)
-     VALUES (@id, @orgId, @eventId, @name, @priceCents, @currency, @capacity, @version)
-     ON CONFLICT(id) DO UPDATE SET event_id = excluded.event_id, name = excluded.name,
-       price_cents = excluded.price_cents, currency = excluded.currency, capacity = excluded.capacity,
-       version = excluded.version`,
-  );
-  const listTicketTypes = db.prepare<[string], TicketTypeRow>(
-    `SELECT id, org_id AS orgId, event_id AS eventId, name, price_cents AS priceCents, currency, capacity, version
+  const listTicketTypes = db.prepare<[string], Omit<TicketTypeRow, 'orgId'>>(
+    `SELECT id, event_id AS eventId, name, price_cents AS priceCents, currency, capacity, version
      FROM ticket_types WHERE event_id = ? ORDER BY price_cents DESC`,
   );
   return {
     get(id: string): (EventRow & { pending: boolean }) | undefined {
       const record = getCurrent.get(id);
-      return record ? { ...toEventRow(record), pending: record.pending === 1 } : undefined;
+      return record ? { ...toEventRow(record, orgId()), pending: record.pending === 1 } : undefined;
     },
     list(): EventListItem[] {
       return listCurrent.all().map((record) => ({
-        ...toEventRow(record),
+        ...toEventRow(record, orgId()),
         pending: record.pending === 1,
         ticketTypeCount: record.ticket_type_count,
         capacity: record.capacity,
       }));
     },
     ticketTypes(eventId: string): TicketTypeRow[] {
-      return listTicketTypes.all(eventId);
+      return listTicketTypes.all(eventId).map((row) => ({ ...row, orgId: orgId() }));
     },
-    putServerEvent(row: EventRow): void {
-      upsertServer.run(row);
-    },
-    putServerTicketType(row: TicketTypeRow): void {
-      upsertTicketType.run(row);
-    },
-    putPendingEvent(row: EventRow): void {
+    putPendingEvent(row: Omit<EventRow, 'orgId'>): void {
       upsertPending.run(row);
     },
     clearPending(): void {

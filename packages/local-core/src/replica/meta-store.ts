@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { enrolledDeviceSchema, signedInUserSchema } from '@janix/schemas';
+import { enrolledDeviceSchema, replicatedTableNameSchema, signedInUserSchema } from '@janix/schemas';
 import type { ReplicaDb } from './open-replica.ts';
 
 /**
@@ -13,6 +13,7 @@ const metaSchemas = {
   lastAppliedSeq: z.number().int().nonnegative(),
   lastSyncedAt: z.string(),
   notice: z.object({ kind: z.enum(['device_revoked']), at: z.string() }),
+  pendingResync: z.array(replicatedTableNameSchema),
 } as const;
 type MetaKey = keyof typeof metaSchemas;
 type MetaValue<K extends MetaKey> = z.infer<(typeof metaSchemas)[K]>;

@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import { Umzug, type UmzugStorage } from 'umzug';
 
 /** The replica's schema version, sent with every sync request so the server can refuse a stale console. */
-export const REPLICA_SCHEMA_VERSION = 1;
+export const REPLICA_SCHEMA_VERSION = 2;
 
 /**
  * Local schema migrations. Each runs in one SQLite transaction together with its bookkeeping row, and none
@@ -38,6 +38,47 @@ const migrations: Array<{ name: string; sql: string }> = [
       CREATE TABLE command_rejections (
         seq INTEGER PRIMARY KEY, name TEXT NOT NULL, code TEXT NOT NULL, message TEXT NOT NULL,
         rejected_at TEXT NOT NULL
+      );
+    `,
+  },
+  {
+    // Server rows now arrive as role-scoped column batches. The replicated tables are rebuilt (the replica is
+    // refetched: the cursor goes); the outbox and the rejection history are kept as they are.
+    name: '0002-replicated-tables',
+    sql: `
+      DROP VIEW events_current;
+      DROP TABLE events;
+      DROP TABLE events_pending;
+      DROP TABLE ticket_types;
+      DELETE FROM meta WHERE key IN ('cursor', 'lastSyncedAt');
+      CREATE TABLE events (
+        id TEXT PRIMARY KEY, version INTEGER NOT NULL, name TEXT, venue TEXT, starts_at TEXT, ends_at TEXT, status TEXT
+      );
+      CREATE TABLE events_pending (
+        id TEXT PRIMARY KEY, version INTEGER NOT NULL, name TEXT, venue TEXT, starts_at TEXT, ends_at TEXT, status TEXT
+      );
+      CREATE VIEW events_current AS
+        SELECT *, 1 AS pending FROM events_pending
+        UNION ALL
+        SELECT e.*, 0 AS pending FROM events e WHERE e.id NOT IN (SELECT id FROM events_pending);
+      CREATE TABLE ticket_types (
+        id TEXT PRIMARY KEY, version INTEGER NOT NULL, event_id TEXT, name TEXT, price_cents INTEGER,
+        currency TEXT, capacity INTEGER
+      );
+      CREATE INDEX ticket_types_event ON ticket_types (event_id);
+      CREATE TABLE tickets (
+        id TEXT PRIMARY KEY, version INTEGER NOT NULL, order_id TEXT, event_id TEXT, ticket_type_id TEXT,
+        person_id TEXT, status TEXT, secret TEXT
+      );
+      CREATE INDEX tickets_event ON tickets (event_id);
+      CREATE INDEX tickets_secret ON tickets (secret);
+      CREATE TABLE orders (
+        id TEXT PRIMARY KEY, version INTEGER NOT NULL, event_id TEXT, person_id TEXT, code TEXT, channel TEXT,
+        status TEXT, total_cents INTEGER, currency TEXT, created_at TEXT
+      );
+      CREATE TABLE people (
+        id TEXT PRIMARY KEY, version INTEGER NOT NULL, first_name TEXT, last_name TEXT, email TEXT, company TEXT,
+        city TEXT, country TEXT, marketing_consent INTEGER
       );
     `,
   },

@@ -34,7 +34,8 @@ function decideLocally(
 function writePending(events: EventsRepository, writes: CommandWrite[]): void {
   for (const write of writes) {
     const current = events.get(write.row.id);
-    events.putPendingEvent({ ...write.row, version: current?.version ?? 0 });
+    const { orgId: _orgId, ...row } = write.row;
+    events.putPendingEvent({ ...row, version: current?.version ?? 0 });
   }
 }
 

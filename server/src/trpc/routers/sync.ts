@@ -1,4 +1,4 @@
-import { pullInputSchema, pushInputSchema } from '@janix/schemas';
+import { pullInputSchema, pushInputSchema, waitForChangeInputSchema } from '@janix/schemas';
 import { pullChanges } from '../../sync/pull.ts';
 import { pushCommands } from '../../sync/push.ts';
 import { assertSupportedVersions } from '../../sync/versions.ts';
@@ -32,6 +32,23 @@ export const syncRouter = router({
 
   pull: deviceProcedure.input(pullInputSchema).query(async ({ ctx, input }) => {
     assertSupportedVersions(input);
-    return pullChanges(ctx.deps.pool, ctx.device, input.cursor, input.limit, input.knownSeq);
+    return pullChanges(ctx.deps.pool, ctx.device, input);
+  }),
+
+  /** Long poll: answers as soon as the organization commits past `after`, or at the timeout. */
+  waitForChange: deviceProcedure.input(waitForChangeInputSchema).query(async ({ ctx, input, signal }) => {
+    const current = await ctx.deps.pool.query<{ version: number }>(
+      'SELECT version FROM org_versions WHERE org_id = $1',
+      [ctx.device.orgId],
+    );
+    const now = current.rows[0]?.version ?? 0;
+    if (now > input.after) return { version: now };
+    const version = await ctx.deps.changes.waitForChange(
+      ctx.device.orgId,
+      input.after,
+      input.timeoutMs,
+      signal,
+    );
+    return { version: version ?? now };
   }),
 });

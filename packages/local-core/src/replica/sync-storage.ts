@@ -1,0 +1,107 @@
+import type { ReplicatedTableName, TableBatch, TableChecksum } from '@janix/schemas';
+import { replicatedTableNames, type SyncStorage } from '@janix/sync';
+import type { Statement } from 'better-sqlite3';
+import type { Outbox } from '../sync/outbox.ts';
+import type { MetaStore } from './meta-store.ts';
+import type { ReplicaDb } from './open-replica.ts';
+
+const knownTables = new Set<string>(replicatedTableNames);
+const knownColumn = /^[a-z_]+$/;
+
+/** SQLite binds no booleans; everything else the feed carries (text, numbers, null) binds as is. */
+function bindable(value: unknown): unknown {
+  return typeof value === 'boolean' ? (value ? 1 : 0) : value;
+}
+
+/**
+ * The replica side of the sync engine over better-sqlite3. Each method is one transaction, so the rows of a
+ * page, its cursor and the trimmed outbox land together or not at all.
+ */
+export function createSyncStorage(
+  db: ReplicaDb,
+  meta: MetaStore,
+  outbox: Outbox,
+  replayPending: () => void,
+): SyncStorage {
+  const upserts = new Map<string, Statement>();
+
+  function upsertFor(batch: TableBatch): Statement {
+    const key = `${batch.table}:${batch.columns.join(',')}`;
+    let statement = upserts.get(key);
+    if (!statement) {
+      // Table and column names come from the server; accept only known tables and plain identifiers.
+      if (!knownTables.has(batch.table) || !batch.columns.every((column) => knownColumn.test(column))) {
+        throw new Error(`refusing a batch for ${batch.table}`);
+      }
+      const columns = batch.columns.join(', ');
+      const placeholders = batch.columns.map(() => '?').join(', ');
+      const updates = batch.columns
+        .filter((column) => column !== 'id')
+        .map((column) => `${column} = excluded.${column}`)
+        .join(', ');
+      // An older version never overwrites a newer one (a snapshot page can trail the feed).
+      statement = db.prepare(
+        `INSERT INTO ${batch.table} (${columns}) VALUES (${placeholders})
+         ON CONFLICT(id) DO UPDATE SET ${updates} WHERE excluded.version >= ${batch.table}.version`,
+      );
+      upserts.set(key, statement);
+    }
+    return statement;
+  }
+
+  const applyPageTransaction = db.transaction(
+    (page: Parameters<SyncStorage['applyPage']>[0], resyncRequested: boolean) => {
+      for (const batch of page.batches) {
+        const statement = upsertFor(batch);
+        for (const row of batch.rows) statement.run(row.map(bindable));
+      }
+      for (const tombstone of page.tombstones) {
+        if (!knownTables.has(tombstone.table)) continue;
+        const remove = db.prepare(`DELETE FROM ${tombstone.table} WHERE id = ?`);
+        for (const id of tombstone.ids) remove.run(id);
+      }
+      for (const rejection of page.rejections) outbox.recordRejection(rejection);
+      outbox.acknowledge(page.lastAppliedSeq);
+      meta.set('cursor', page.cursor);
+      meta.set('lastAppliedSeq', Math.max(meta.get('lastAppliedSeq') ?? 0, page.lastAppliedSeq));
+      if (resyncRequested) meta.delete('pendingResync');
+    },
+  );
+
+  return {
+    cursor: () => meta.get('cursor'),
+    knownSeq: () => meta.get('lastAppliedSeq') ?? 0,
+    pendingCommands: (limit) =>
+      outbox.list(limit).map(({ seq, name, args, clientTime }) => ({ seq, name, args, clientTime })),
+    pendingResync: () => meta.get('pendingResync') ?? [],
+    applyPage: (page, resyncRequested) => applyPageTransaction(page, resyncRequested),
+    recordPushResult: db.transaction(
+      (lastAppliedSeq: number, rejections: Parameters<SyncStorage['recordPushResult']>[1]) => {
+        for (const rejection of rejections) outbox.recordRejection(rejection);
+        outbox.acknowledge(lastAppliedSeq);
+        meta.set('lastAppliedSeq', Math.max(meta.get('lastAppliedSeq') ?? 0, lastAppliedSeq));
+      },
+    ),
+    recordPushFailure: (seqs, message) => outbox.recordFailure(seqs, message),
+    checksums(tables: ReplicatedTableName[]): TableChecksum[] {
+      return tables
+        .filter((table) => knownTables.has(table))
+        .map((table) => {
+          const row = db
+            .prepare(`SELECT count(*) AS count, coalesce(sum(version), 0) AS versionSum FROM ${table}`)
+            .get() as { count: number; versionSum: number };
+          return { table, count: row.count, versionSum: row.versionSum };
+        });
+    },
+    beginResync: db.transaction((tables: ReplicatedTableName[]) => {
+      for (const table of tables) if (knownTables.has(table)) db.prepare(`DELETE FROM ${table}`).run();
+      meta.set('pendingResync', tables);
+    }),
+    resetReplica: db.transaction(() => {
+      for (const table of replicatedTableNames) db.prepare(`DELETE FROM ${table}`).run();
+      meta.delete('cursor');
+      meta.delete('pendingResync');
+    }),
+    replayPending,
+  };
+}

@@ -1,0 +1,3 @@
+export * from './replicated-tables.ts';
+export * from './ports.ts';
+export * from './sync-engine.ts';

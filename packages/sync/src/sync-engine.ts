@@ -1,0 +1,313 @@
+import { PROTOCOL_VERSION, type ReplicatedTableName } from '@janix/schemas';
+import { SyncTransportError, type SyncStorage, type SyncTransport } from './ports.ts';
+
+export interface SyncProgress {
+  phase: 'snapshot' | 'feed';
+  rowsReceived: number;
+  bytesReceived: number;
+  /** Best estimate of rows still to come. */
+  rowsRemaining: number;
+  etaMs: number | null;
+  startedAt: number;
+}
+
+export interface SyncState {
+  online: boolean | null;
+  syncing: boolean;
+  lastError: string | null;
+  updateRequired: boolean;
+  signInRequired: boolean;
+  consecutiveFailures: number;
+  lastSyncedAt: number | null;
+  headVersion: number;
+  /** Present while a catch-up larger than one page is running. */
+  progress: SyncProgress | null;
+  lastChecksumAt: number | null;
+  checksumMismatches: number;
+}
+
+export interface SyncEngineOptions {
+  storage: SyncStorage;
+  transport: SyncTransport;
+  schemaVersion: number;
+  now?: () => number;
+  random?: () => number;
+  onRevoked?: () => Promise<void>;
+  onProgress?: (progress: SyncProgress) => void;
+  pushBatch?: number;
+  pageSize?: number;
+  /** How often a healthy device re-verifies its replica against the server's checksums. */
+  checksumIntervalMs?: number;
+  longPollMs?: number;
+  baseRetryMs?: number;
+  maxRetryMs?: number;
+}
+
+const MAX_RESYNC_ROUNDS = 3;
+
+/**
+ * The client engine: push the outbox, pull the feed to its head (snapshot first on a new replica),
+ * verify checksums and resync only a table that diverged, lay pending commands back on top; then wait on
+ * the server's long poll. Failures are classified: transient ones retry with exponential backoff and
+ * jitter; a revoked device wipes itself; an old console stops and says "update required".
+ */
+export function createSyncEngine(options: SyncEngineOptions) {
+  const { storage, transport } = options;
+  const now = options.now ?? Date.now;
+  const random = options.random ?? Math.random;
+  const versions = { protocolVersion: PROTOCOL_VERSION, schemaVersion: options.schemaVersion };
+  const state: SyncState = {
+    online: null,
+    syncing: false,
+    lastError: null,
+    updateRequired: false,
+    signInRequired: false,
+    consecutiveFailures: 0,
+    lastSyncedAt: null,
+    headVersion: 0,
+    progress: null,
+    lastChecksumAt: null,
+    checksumMismatches: 0,
+  };
+  let running: Promise<void> | null = null;
+  let stopped = true;
+  let wake: AbortController | null = null;
+  let loop: Promise<void> | null = null;
+
+  async function push(): Promise<void> {
+    for (;;) {
+      const batch = storage.pendingCommands(options.pushBatch ?? 100);
+      if (batch.length === 0) return;
+      try {
+        const result = await transport.push({ ...versions, commands: batch });
+        const at = new Date(now()).toISOString();
+        storage.recordPushResult(
+          result.lastAppliedSeq,
+          result.results.flatMap((outcome) =>
+            outcome.status === 'rejected'
+              ? [
+                  {
+                    seq: outcome.seq,
+                    name: batch.find((entry) => entry.seq === outcome.seq)?.name ?? 'unknown',
+                    code: outcome.code,
+                    message: outcome.message,
+                    rejectedAt: at,
+                  },
+                ]
+              : [],
+          ),
+        );
+        state.signInRequired = false;
+        if (result.lastAppliedSeq < batch.at(-1)!.seq) return;
+      } catch (error) {
+        if (error instanceof SyncTransportError && error.kind === 'session_invalid') {
+          // Nobody is signed in to vouch for these commands; keep them and keep pulling.
+          state.signInRequired = true;
+          return;
+        }
+        storage.recordPushFailure(
+          batch.map((entry) => entry.seq),
+          error instanceof Error ? error.message : String(error),
+        );
+        throw error;
+      }
+    }
+  }
+
+  function trackProgress(
+    phase: 'snapshot' | 'feed',
+    rows: number,
+    bytes: number,
+    remaining: number | null,
+  ): void {
+    const progress = state.progress ?? {
+      phase,
+      rowsReceived: 0,
+      bytesReceived: 0,
+      rowsRemaining: 0,
+      etaMs: null,
+      startedAt: now(),
+    };
+    progress.phase = phase;
+    progress.rowsReceived += rows;
+    progress.bytesReceived += bytes;
+    progress.rowsRemaining = remaining ?? Math.max(0, progress.rowsRemaining - rows);
+    const elapsed = now() - progress.startedAt;
+    const rate = elapsed > 0 ? progress.rowsReceived / elapsed : 0;
+    progress.etaMs = rate > 0 ? Math.round(progress.rowsRemaining / rate) : null;
+    state.progress = progress;
+    options.onProgress?.({ ...progress });
+  }
+
+  async function pull(): Promise<void> {
+    let resyncRounds = 0;
+    const checksumDue = () =>
+      state.lastChecksumAt === null || now() - state.lastChecksumAt >= (options.checksumIntervalMs ?? 60_000);
+    let inFlight: ReturnType<SyncTransport['pull']> | null = null;
+    const request = () => {
+      const resync = storage.pendingResync();
+      return {
+        resyncRequested: resync.length > 0,
+        response: transport.pull({
+          ...versions,
+          cursor: storage.cursor(),
+          limit: options.pageSize ?? 2000,
+          knownSeq: storage.knownSeq(),
+          checksums: checksumDue(),
+          ...(resync.length ? { resync } : {}),
+        }),
+      };
+    };
+    let current = request();
+    for (;;) {
+      inFlight = current.response;
+      const { result, bytes } = await inFlight;
+      const rows = result.batches.reduce((sum, batch) => sum + batch.rows.length, 0);
+      // Ask for the next page before applying this one, so the network and SQLite work overlap.
+      const next =
+        result.hasMore && !current.resyncRequested
+          ? {
+              resyncRequested: false,
+              response: transport.pull({
+                ...versions,
+                cursor: result.cursor,
+                limit: options.pageSize ?? 2000,
+                knownSeq: result.lastAppliedSeq,
+                checksums: checksumDue(),
+              }),
+            }
+          : null;
+      // An unconsumed prefetch must not surface as an unhandled rejection.
+      next?.response.catch(() => {});
+      storage.applyPage(result, current.resyncRequested);
+      state.headVersion = result.headVersion;
+      if (result.hasMore || state.progress)
+        trackProgress(result.progress.phase, rows, bytes, result.progress.remainingRows);
+
+      if (!result.hasMore) {
+        state.progress = null;
+        if (result.checksums) {
+          state.lastChecksumAt = now();
+          const local = new Map(
+            storage.checksums(result.checksums.map((c) => c.table)).map((c) => [c.table, c] as const),
+          );
+          const diverged: ReplicatedTableName[] = result.checksums
+            .filter((remote) => {
+              const mine = local.get(remote.table);
+              return !mine || mine.count !== remote.count || mine.versionSum !== remote.versionSum;
+            })
+            .map((remote) => remote.table);
+          if (diverged.length && resyncRounds < MAX_RESYNC_ROUNDS) {
+            resyncRounds += 1;
+            state.checksumMismatches += 1;
+            storage.beginResync(diverged);
+            current = request();
+            continue;
+          }
+        }
+        return;
+      }
+      current = next ?? request();
+    }
+  }
+
+  async function cycle(): Promise<void> {
+    state.syncing = true;
+    try {
+      await push();
+      try {
+        await pull();
+      } catch (error) {
+        if (error instanceof SyncTransportError && error.kind === 'must_refetch') {
+          storage.resetReplica();
+          state.progress = null;
+          await pull();
+        } else throw error;
+      }
+      storage.replayPending();
+      state.online = true;
+      state.lastError = null;
+      state.updateRequired = false;
+      state.consecutiveFailures = 0;
+      state.lastSyncedAt = now();
+    } catch (error) {
+      const kind = error instanceof SyncTransportError ? error.kind : 'server';
+      state.online = kind !== 'offline';
+      state.lastError = error instanceof Error ? error.message : String(error);
+      state.consecutiveFailures += 1;
+      state.progress = null;
+      if (kind === 'device_revoked' || kind === 'unknown_device') await options.onRevoked?.();
+      if (kind === 'update_required') state.updateRequired = true;
+    } finally {
+      state.syncing = false;
+    }
+  }
+
+  function run(): Promise<void> {
+    running ??= cycle().finally(() => {
+      running = null;
+    });
+    return running;
+  }
+
+  function retryDelay(): number {
+    const base = options.baseRetryMs ?? 1000;
+    const ceiling = Math.min(
+      options.maxRetryMs ?? 30_000,
+      base * 2 ** Math.min(state.consecutiveFailures - 1, 10),
+    );
+    // Full jitter keeps a room of consoles from retrying in lockstep after an outage.
+    return Math.round(ceiling / 2 + random() * (ceiling / 2));
+  }
+
+  async function sleep(ms: number, signal: AbortSignal): Promise<void> {
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      signal.addEventListener('abort', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
+  async function runLoop(): Promise<void> {
+    while (!stopped) {
+      await run();
+      if (stopped) return;
+      wake = new AbortController();
+      if (state.consecutiveFailures > 0 || state.updateRequired) {
+        await sleep(state.updateRequired ? (options.maxRetryMs ?? 30_000) : retryDelay(), wake.signal);
+      } else {
+        try {
+          await transport.waitForChange(state.headVersion, options.longPollMs ?? 25_000, wake.signal);
+        } catch {
+          // A failed long poll is a reason to try a full cycle, which classifies the failure.
+        }
+      }
+    }
+  }
+
+  return {
+    state,
+    run,
+    /** Resolves when the cycle in flight (if any) has finished, without starting one. */
+    idle: (): Promise<void> => running ?? Promise.resolve(),
+    /** Something changed locally (a command was queued): sync now instead of waiting. */
+    poke(): void {
+      if (stopped) void run();
+      else wake?.abort();
+    },
+    start(): void {
+      if (!stopped) return;
+      stopped = false;
+      loop = runLoop();
+    },
+    async stop(): Promise<void> {
+      stopped = true;
+      wake?.abort();
+      await loop;
+      await running;
+    },
+  };
+}
+export type SyncEngine = ReturnType<typeof createSyncEngine>;
