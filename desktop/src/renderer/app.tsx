@@ -1,4 +1,5 @@
-import { useQuery } from '@tanstack/react-query';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useEffect } from 'react';
 import { LOCAL_SERVICE_UNREACHABLE } from './error-message.ts';
 import { RevokedNotice } from './components/revoked-notice.tsx';
 import { EnrollScreen } from './screens/enroll-screen.tsx';
@@ -18,6 +19,15 @@ export function App() {
       refetchIntervalInBackground: true,
     }),
   );
+
+  // Replicated data changed underneath (a sync landed, a command was queued): re-read what screens show.
+  const queryClient = useQueryClient();
+  const revision = status.data?.revision;
+  useEffect(() => {
+    if (revision === undefined) return;
+    void queryClient.invalidateQueries(trpc.events.pathFilter());
+    void queryClient.invalidateQueries(trpc.sync.rejections.pathFilter());
+  }, [revision, queryClient, trpc]);
 
   if (status.data === undefined) {
     return (

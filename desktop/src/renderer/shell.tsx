@@ -4,6 +4,7 @@ import { ErrorAlert } from './components/error-alert.tsx';
 import { SignOutButton } from './components/sign-out-button.tsx';
 import { SyncBadge } from './components/sync-badge.tsx';
 import { SyncSummary } from './components/sync-summary.tsx';
+import { SyncProgressBar } from './components/sync-progress-bar.tsx';
 import { useHashRoute } from './hooks/use-hash-route.ts';
 import { ORG_ROLE_LABELS } from './org-role-labels.ts';
 import { routeHref, type Route } from './routes.ts';
@@ -93,6 +94,13 @@ export function Shell({ status }: { status: Enrolled }) {
           </button>
         </div>
       </div>
+      {status.sync.progress && <SyncProgressBar progress={status.sync.progress} />}
+      {status.sync.signInRequired && status.sync.pending > 0 && (
+        <div className="banner banner-warning" role="status" data-testid="sign-in-required">
+          <strong>Sign in again to send your changes.</strong> {status.sync.pending} change
+          {status.sync.pending === 1 ? ' is' : 's are'} kept on this device until someone signs in.
+        </div>
+      )}
       {status.sync.updateRequired && (
         <div className="banner banner-warning" role="status" data-testid="update-required">
           <strong>Update required.</strong> The server no longer accepts this console version, so changes stay

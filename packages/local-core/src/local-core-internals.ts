@@ -19,6 +19,8 @@ export interface LocalCoreInternals {
   server: ServerClient;
   replica(): Replica;
   sync(): SyncEngine;
+  /** Changes whenever replicated or pending data may have changed. */
+  revision(): number;
   /** The console was just enrolled: start syncing. */
   enrolled(): void;
   /** Accepts a command locally (effect + outbox in one transaction) or throws the rule's rejection. */

@@ -69,15 +69,29 @@ export async function openLocalCore(options: LocalCoreOptions): Promise<LocalCor
       replayPending(replica.db, replica.events, replica.outbox, { orgId: device.orgId, role: device.role });
   };
 
-  const makeSync = (): SyncEngine =>
-    createSyncEngine({
-      storage: createSyncStorage(replica.db, replica.meta, replica.outbox, replayOverlay),
+  // Bumped whenever what the UI reads may have changed, so screens know to re-read.
+  let revision = 0;
+  const makeSync = (): SyncEngine => {
+    const storage = createSyncStorage(replica.db, replica.meta, replica.outbox, replayOverlay);
+    return createSyncEngine({
+      storage: {
+        ...storage,
+        applyPage(page, resyncRequested) {
+          storage.applyPage(page, resyncRequested);
+          if (page.batches.length || page.tombstones.length) revision += 1;
+        },
+        replayPending() {
+          storage.replayPending();
+          revision += 1;
+        },
+      },
       transport: createServerTransport(server),
       schemaVersion: REPLICA_SCHEMA_VERSION,
       now: () => now().getTime(),
       onRevoked: wipeRevokedDevice,
       ...(options.pageSize ? { pageSize: options.pageSize } : {}),
     });
+  };
   let sync = makeSync();
 
   async function wipeRevokedDevice(): Promise<void> {
@@ -101,6 +115,7 @@ export async function openLocalCore(options: LocalCoreOptions): Promise<LocalCor
     server,
     replica: () => replica,
     sync: () => sync,
+    revision: () => revision,
     enrolled: () => {
       startSyncing();
       sync.poke();
@@ -113,6 +128,7 @@ export async function openLocalCore(options: LocalCoreOptions): Promise<LocalCor
         lastAppliedSeq: replica.meta.get('lastAppliedSeq') ?? 0,
       });
       if (!decision.ok) throw new TRPCError({ code: 'BAD_REQUEST', message: decision.message });
+      revision += 1;
       sync.poke();
       return decision.value;
     },

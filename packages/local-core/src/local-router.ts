@@ -77,6 +77,7 @@ export const localRouter = t.router({
         checksumMismatches: sync.checksumMismatches,
       },
       notice: meta.get('notice'),
+      revision: ctx.core.revision(),
     };
   }),
 
