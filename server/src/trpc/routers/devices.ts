@@ -21,8 +21,9 @@ export const devicesRouter = router({
         { orgId: input.orgId, userId: ctx.user.id },
         async (client) => {
           await client.query(
-            'INSERT INTO devices (id, org_id, name, token_hash, enrolled_by, created_at) VALUES ($1, $2, $3, $4, $5, $6)',
-            [deviceId, input.orgId, input.name, hashSecret(token), ctx.user.id, ctx.deps.now()],
+            `INSERT INTO devices (id, org_id, name, token_hash, enrolled_by, created_at, role)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+            [deviceId, input.orgId, input.name, hashSecret(token), ctx.user.id, ctx.deps.now(), role],
           );
           const org = await client.query<{ name: string }>('SELECT name FROM organizations WHERE id = $1', [
             input.orgId,
