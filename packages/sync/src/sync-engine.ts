@@ -115,6 +115,7 @@ export function createSyncEngine(options: SyncEngineOptions) {
   }
 
   function trackProgress(
+    startedAt: number,
     phase: 'snapshot' | 'feed',
     rows: number,
     bytes: number,
@@ -126,7 +127,7 @@ export function createSyncEngine(options: SyncEngineOptions) {
       bytesReceived: 0,
       rowsRemaining: 0,
       etaMs: null,
-      startedAt: now(),
+      startedAt,
     };
     progress.phase = phase;
     progress.rowsReceived += rows;
@@ -141,6 +142,7 @@ export function createSyncEngine(options: SyncEngineOptions) {
 
   async function pull(): Promise<void> {
     let resyncRounds = 0;
+    const startedAt = now();
     const checksumDue = () =>
       state.lastChecksumAt === null || now() - state.lastChecksumAt >= (options.checksumIntervalMs ?? 60_000);
     let inFlight: ReturnType<SyncTransport['pull']> | null = null;
@@ -182,7 +184,7 @@ export function createSyncEngine(options: SyncEngineOptions) {
       storage.applyPage(result, current.resyncRequested);
       state.headVersion = result.headVersion;
       if (result.hasMore || state.progress)
-        trackProgress(result.progress.phase, rows, bytes, result.progress.remainingRows);
+        trackProgress(startedAt, result.progress.phase, rows, bytes, result.progress.remainingRows);
 
       if (!result.hasMore) {
         state.progress = null;

@@ -1,0 +1,274 @@
+import { describe, expect, it } from 'vitest';
+import type {
+  CommandEnvelope,
+  PullInput,
+  PullResult,
+  PushInput,
+  PushResult,
+  TableChecksum,
+} from '@janix/schemas';
+import { createSyncEngine } from './sync-engine.ts';
+import { SyncTransportError, type SyncStorage, type SyncTransport } from './ports.ts';
+
+/** A replica held in memory: the storage port's contract without SQLite, to drive the engine's decisions. */
+function memoryStorage(commands: CommandEnvelope[] = []) {
+  const rows = new Map<string, { id: string; version: number }>();
+  const log: string[] = [];
+  let cursor: string | null = null;
+  let knownSeq = 0;
+  let resync: string[] = [];
+  const outbox = [...commands];
+  const rejections: unknown[] = [];
+  const storage: SyncStorage = {
+    cursor: () => cursor,
+    knownSeq: () => knownSeq,
+    pendingCommands: (limit) => outbox.slice(0, limit),
+    pendingResync: () => resync as never,
+    applyPage(page) {
+      for (const batch of page.batches)
+        for (const row of batch.rows)
+          rows.set(String(row[0]), { id: String(row[0]), version: Number(row[1]) });
+      cursor = page.cursor;
+      knownSeq = page.lastAppliedSeq;
+      while (outbox[0] && outbox[0].seq <= knownSeq) outbox.shift();
+      rejections.push(...page.rejections);
+      resync = [];
+      log.push(`apply ${page.cursor}`);
+    },
+    recordPushResult(lastAppliedSeq, rejected) {
+      knownSeq = lastAppliedSeq;
+      while (outbox[0] && outbox[0].seq <= knownSeq) outbox.shift();
+      rejections.push(...rejected);
+    },
+    recordPushFailure: (seqs, message) => log.push(`push failed ${seqs.join(',')}: ${message}`),
+    checksums: (tables): TableChecksum[] =>
+      tables.map((table) => ({
+        table,
+        count: rows.size,
+        versionSum: [...rows.values()].reduce((sum, row) => sum + row.version, 0),
+      })),
+    beginResync(tables) {
+      rows.clear();
+      resync = tables;
+      log.push(`resync ${tables.join(',')}`);
+    },
+    resetReplica() {
+      rows.clear();
+      cursor = null;
+      log.push('reset');
+    },
+    replayPending: () => log.push('replay'),
+  };
+  return { storage, rows, log, outbox, rejections, cursor: () => cursor };
+}
+
+function page(partial: Partial<PullResult> & { cursor: string }): PullResult {
+  return {
+    hasMore: false,
+    headVersion: 1,
+    lastAppliedSeq: 0,
+    rejections: [],
+    batches: [],
+    tombstones: [],
+    checksums: null,
+    progress: { phase: 'feed', remainingRows: 0 },
+    ...partial,
+  };
+}
+
+function scriptedTransport(handlers: {
+  pull?: (input: PullInput, call: number) => PullResult | Error;
+  push?: (input: PushInput, call: number) => PushResult | Error;
+}): SyncTransport & { pulls: PullInput[]; pushes: PushInput[] } {
+  const pulls: PullInput[] = [];
+  const pushes: PushInput[] = [];
+  return {
+    pulls,
+    pushes,
+    async push(input) {
+      pushes.push(input);
+      const outcome = handlers.push?.(input, pushes.length) ?? { lastAppliedSeq: 0, results: [] };
+      if (outcome instanceof Error) throw outcome;
+      return outcome;
+    },
+    async pull(input) {
+      pulls.push(input);
+      const outcome = handlers.pull?.(input, pulls.length) ?? page({ cursor: 'c' });
+      if (outcome instanceof Error) throw outcome;
+      return { result: outcome, bytes: 100 };
+    },
+    async waitForChange(after) {
+      return after;
+    },
+  };
+}
+
+const command = (seq: number): CommandEnvelope => ({
+  seq,
+  name: 'updateEvent',
+  args: {},
+  clientTime: '2026-11-25T10:00:00Z',
+});
+
+describe('the sync engine', () => {
+  it('pushes the outbox, pulls to the head page by page, and records rejections', async () => {
+    const replica = memoryStorage([command(1), command(2)]);
+    const transport = scriptedTransport({
+      push: () => ({
+        lastAppliedSeq: 2,
+        results: [
+          { seq: 1, status: 'applied' },
+          { seq: 2, status: 'rejected', code: 'invalid_times', message: 'no' },
+        ],
+      }),
+      pull: (input) =>
+        input.cursor === null
+          ? page({
+              cursor: 'p1',
+              hasMore: true,
+              batches: [{ table: 'events', columns: ['id', 'version'], rows: [['a', 1]] }],
+            })
+          : page({
+              cursor: 'p2',
+              lastAppliedSeq: 2,
+              batches: [{ table: 'events', columns: ['id', 'version'], rows: [['b', 2]] }],
+            }),
+    });
+    const engine = createSyncEngine({ storage: replica.storage, transport, schemaVersion: 2 });
+    await engine.run();
+    expect(engine.state.lastError).toBeNull();
+    expect(replica.outbox).toEqual([]);
+    expect(replica.rejections).toMatchObject([{ seq: 2, code: 'invalid_times', name: 'updateEvent' }]);
+    expect([...replica.rows.keys()]).toEqual(['a', 'b']);
+    expect(replica.cursor()).toBe('p2');
+    expect(replica.log.at(-1)).toBe('replay');
+  });
+
+  it('reloads a table whose checksum differs, keeping its feed position', async () => {
+    const replica = memoryStorage();
+    let served = 0;
+    const transport = scriptedTransport({
+      pull: (input) => {
+        served += 1;
+        if (input.resync)
+          return page({
+            cursor: 'r',
+            batches: [
+              {
+                table: 'people',
+                columns: ['id', 'version'],
+                rows: [
+                  ['x', 3],
+                  ['y', 4],
+                ],
+              },
+            ],
+            checksums: [{ table: 'people', count: 2, versionSum: 7 }],
+          });
+        return page({
+          cursor: 'c',
+          batches: served === 1 ? [{ table: 'people', columns: ['id', 'version'], rows: [['x', 3]] }] : [],
+          checksums: [{ table: 'people', count: 2, versionSum: 7 }],
+        });
+      },
+    });
+    const engine = createSyncEngine({ storage: replica.storage, transport, schemaVersion: 2 });
+    await engine.run();
+    expect(replica.log).toContain('resync people');
+    expect(transport.pulls.at(-1)?.resync).toEqual(['people']);
+    expect(engine.state.checksumMismatches).toBe(1);
+    expect(replica.rows.size).toBe(2);
+  });
+
+  it('starts over when the server cannot continue from the cursor, keeping the outbox', async () => {
+    const replica = memoryStorage([command(1)]);
+    const transport = scriptedTransport({
+      push: () => ({ lastAppliedSeq: 0, results: [] }),
+      pull: (input, call) =>
+        call === 1
+          ? new SyncTransportError('must_refetch', 'refetch')
+          : page({ cursor: `fresh-${input.cursor}` }),
+    });
+    const engine = createSyncEngine({ storage: replica.storage, transport, schemaVersion: 2 });
+    await engine.run();
+    expect(replica.log).toContain('reset');
+    expect(replica.cursor()).toBe('fresh-null');
+    expect(replica.outbox).toHaveLength(1);
+  });
+
+  it('stops at "update required", keeps the commands, and says so', async () => {
+    const replica = memoryStorage([command(1)]);
+    const transport = scriptedTransport({
+      push: () => new SyncTransportError('update_required', 'This console is out of date'),
+    });
+    const engine = createSyncEngine({ storage: replica.storage, transport, schemaVersion: 2 });
+    await engine.run();
+    expect(engine.state.updateRequired).toBe(true);
+    expect(engine.state.lastError).toMatch(/out of date/);
+    expect(replica.outbox).toHaveLength(1);
+  });
+
+  it('keeps commands when nobody is signed in, and still pulls', async () => {
+    const replica = memoryStorage([command(1)]);
+    const transport = scriptedTransport({
+      push: () => new SyncTransportError('session_invalid', 'Please sign in.'),
+    });
+    const engine = createSyncEngine({ storage: replica.storage, transport, schemaVersion: 2 });
+    await engine.run();
+    expect(engine.state.signInRequired).toBe(true);
+    expect(engine.state.lastError).toBeNull();
+    expect(transport.pulls).toHaveLength(1);
+    expect(replica.outbox).toHaveLength(1);
+  });
+
+  it('wipes a revoked device and reports offline separately from refusals', async () => {
+    let revoked = 0;
+    const revokedEngine = createSyncEngine({
+      storage: memoryStorage().storage,
+      transport: scriptedTransport({ pull: () => new SyncTransportError('device_revoked', 'revoked') }),
+      schemaVersion: 2,
+      onRevoked: async () => {
+        revoked += 1;
+      },
+    });
+    await revokedEngine.run();
+    expect(revoked).toBe(1);
+    const offline = createSyncEngine({
+      storage: memoryStorage().storage,
+      transport: scriptedTransport({ pull: () => new SyncTransportError('offline', 'unreachable') }),
+      schemaVersion: 2,
+    });
+    await offline.run();
+    expect(offline.state.online).toBe(false);
+    expect(offline.state.consecutiveFailures).toBe(1);
+  });
+
+  it('reports initial-sync progress with rows, bytes and an ETA', async () => {
+    let clock = 0;
+    const seen: Array<{ rowsReceived: number; rowsRemaining: number; etaMs: number | null }> = [];
+    const transport = scriptedTransport({
+      pull: (_input, call) => {
+        clock += 100;
+        const rows = Array.from({ length: 10 }, (_, i) => [`r${call}-${i}`, call]);
+        return page({
+          cursor: `c${call}`,
+          hasMore: call < 3,
+          batches: [{ table: 'tickets', columns: ['id', 'version'], rows }],
+          progress: { phase: 'snapshot', remainingRows: call === 1 ? 20 : null },
+        });
+      },
+    });
+    const engine = createSyncEngine({
+      storage: memoryStorage().storage,
+      transport,
+      schemaVersion: 2,
+      now: () => clock,
+      onProgress: (progress) => seen.push(progress),
+    });
+    await engine.run();
+    expect(seen.map((p) => p.rowsReceived)).toEqual([10, 20, 30]);
+    expect(seen.map((p) => p.rowsRemaining)).toEqual([20, 10, 0]);
+    expect(seen[0]!.etaMs).toBeGreaterThan(0);
+    expect(engine.state.progress).toBeNull();
+  });
+});
