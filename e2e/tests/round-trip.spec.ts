@@ -28,6 +28,14 @@ test('sign in, enroll, create an event and see it on a second console', async ({
     await expect(second.page.getByText(name)).toBeVisible({ timeout: 2_000 });
   }).toPass({ timeout: 30_000 });
   await expect(second.page.getByRole('row', { name: new RegExp(name) })).toContainText('Pier 9');
+
+  // Live: an edit on the first console shows up on the second without anyone pressing "Sync now".
+  await first.page.getByRole('link', { name }).click();
+  await first.page.getByLabel('Venue').fill('Harbour Hall');
+  await first.page.getByRole('button', { name: 'Save' }).click();
+  await expect(second.page.getByRole('row', { name: new RegExp(name) })).toContainText('Harbour Hall', {
+    timeout: 10_000,
+  });
 });
 
 test('a wrong sign-in code is refused with a clear message', async ({ page }) => {
