@@ -8,9 +8,15 @@ import { seedDemoOrg } from '../src/demo-seed.ts';
 import { loggerOptions } from '../src/logging.ts';
 import { createDevMailbox } from '../src/mail/mailer.ts';
 import { createTestDatabase, startTestServer, type TestDatabase, type TestServer } from '../src/testing.ts';
+import type { ChangeNotifier } from '../src/sync/change-notifier.ts';
 import type { ServerDeps } from '../src/trpc/context.ts';
 
 const clock = createFixedClock('2026-11-01T10:00:00Z');
+/** These apps never long-poll; a notifier without a database connection is enough. */
+const idleChanges: ChangeNotifier = {
+  waitForChange: async () => null,
+  close: async () => {},
+};
 let server: TestServer;
 
 beforeAll(async () => {
@@ -35,7 +41,13 @@ describe('GET /health', () => {
 
   it('is not ok when the database cannot be reached', async () => {
     const deadPool = createAppPool('postgres://postgres:not-the-password@127.0.0.1:1/janix', 1);
-    const deps: ServerDeps = { pool: deadPool, mailer: server.deps.mailer, devMailbox: null, now: clock.now };
+    const deps: ServerDeps = {
+      pool: deadPool,
+      mailer: server.deps.mailer,
+      devMailbox: null,
+      now: clock.now,
+      changes: idleChanges,
+    };
     const app = await buildApp(deps, { logLevel: 'silent' });
     try {
       const response = await app.inject({ method: 'GET', url: '/health' });
@@ -190,6 +202,7 @@ describe('the real app at level info', () => {
       mailer: mailbox,
       devMailbox: mailbox,
       now: () => new Date(),
+      changes: idleChanges,
     };
     const app = await buildApp(deps, { logLevel: 'info' });
     // buildApp exposes no destination; point its root logger's stream (inherited by request loggers) here.
@@ -227,7 +240,7 @@ describe('the real app at level info', () => {
         .deviceToken;
       const pull = await app.inject({
         method: 'GET',
-        url: `/trpc/sync.pull?input=${encodeURIComponent(JSON.stringify({ protocolVersion: 1, schemaVersion: 1, cursor: null }))}`,
+        url: `/trpc/sync.pull?input=${encodeURIComponent(JSON.stringify({ protocolVersion: 1, schemaVersion: 2, cursor: null }))}`,
         headers: { 'x-janix-device': `Bearer ${deviceToken}` },
       });
       expect(pull.statusCode).toBe(200);

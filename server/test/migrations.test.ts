@@ -1,3 +1,4 @@
+import { readdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate } from '../src/db/migrate.ts';
 import { createTestDatabase, startTestCluster, type TestDatabase } from '../src/testing.ts';
@@ -36,7 +37,12 @@ describe('migrations', () => {
     const db = databases[0] ?? (await createTestDatabase(cluster.adminUrl));
     if (!databases.includes(db)) databases.push(db);
     await expect(migrate(db.adminPool)).resolves.toEqual([]);
-    const applied = await db.adminPool.query<{ name: string }>('SELECT name FROM pgmigrations');
-    expect(applied.rows.map((row) => row.name)).toEqual(['1764000000000_foundation']);
+    const applied = await db.adminPool.query<{ name: string }>('SELECT name FROM pgmigrations ORDER BY id');
+    const shipped = readdirSync(new URL('../migrations/', import.meta.url))
+      .filter((file) => file.endsWith('.sql'))
+      .map((file) => file.replace(/\.sql$/, ''))
+      .sort();
+    expect(shipped).toContain('1764100000000_change-feed');
+    expect(applied.rows.map((row) => row.name)).toEqual(shipped);
   });
 });

@@ -5,6 +5,7 @@ import {
   type CommandEnvelope,
   type CommandName,
   type EnrolledDevice,
+  type ReplicatedTableName,
 } from '@janix/schemas';
 import type { DemoOrg } from '@janix/testkit';
 import type { AppRouter } from '../src/trpc/router.ts';
@@ -89,7 +90,8 @@ export async function enroll(
   return apiClient(server, { session }).devices.enroll.mutate({ orgId, name });
 }
 
-export const versions = { protocolVersion: PROTOCOL_VERSION, schemaVersion: 1 } as const;
+/** The replica schema version this server speaks (2: role-scoped column batches, snapshot then feed). */
+export const versions = { protocolVersion: PROTOCOL_VERSION, schemaVersion: 2 } as const;
 
 export function command(seq: number, name: CommandName, args: unknown): CommandEnvelope {
   return { seq, name, args, clientTime: new Date().toISOString() };
@@ -143,10 +145,19 @@ export async function waitFor(check: () => Promise<boolean>, what: string, timeo
 
 export type PullPage = Awaited<ReturnType<ApiClient['sync']['pull']['query']>>;
 
-/** Pages through the change feed from `cursor` until `hasMore` is false. */
+export interface PullOptions {
+  cursor?: string | null;
+  limit?: number;
+  knownSeq?: number;
+  checksums?: boolean;
+  /** Sent with the first page only, as a console does after a checksum mismatch. */
+  resync?: ReplicatedTableName[];
+}
+
+/** Pages through the replication stream from `cursor` (null: initial sync) until `hasMore` is false. */
 export async function pullAll(
   api: ApiClient,
-  options: { cursor?: string | null; limit?: number; knownSeq?: number } = {},
+  options: PullOptions = {},
 ): Promise<{ pages: PullPage[]; cursor: string }> {
   const pages: PullPage[] = [];
   let cursor = options.cursor ?? null;
@@ -156,12 +167,123 @@ export async function pullAll(
       cursor,
       limit: options.limit ?? 1000,
       knownSeq: options.knownSeq ?? 0,
+      checksums: options.checksums ?? false,
+      ...(i === 0 && options.resync ? { resync: options.resync } : {}),
     });
     pages.push(page);
     cursor = page.cursor;
     if (!page.hasMore) return { pages, cursor };
   }
   throw new Error('the change feed never ended');
+}
+
+/** One replicated row as an object keyed by the batch's columns (which always begin with id, version). */
+export interface DeliveredRow {
+  table: ReplicatedTableName;
+  row: Record<string, unknown> & { id: string; version: number };
+}
+
+/** Flattens column batches into one object per row, in delivery order. */
+export function flattenBatches(batches: PullPage['batches']): DeliveredRow[] {
+  return batches.flatMap((batch) => {
+    if (batch.columns[0] !== 'id' || batch.columns[1] !== 'version') {
+      throw new Error(`batch of ${batch.table} does not begin with id, version: ${batch.columns.join(', ')}`);
+    }
+    return batch.rows.map((values) => {
+      if (values.length !== batch.columns.length) {
+        throw new Error(
+          `a ${batch.table} row has ${values.length} values for ${batch.columns.length} columns`,
+        );
+      }
+      const row = Object.fromEntries(batch.columns.map((column, index) => [column, values[index]]));
+      return { table: batch.table, row: row as DeliveredRow['row'] };
+    });
+  });
+}
+
+/** Every row of every page, flattened, in delivery order. */
+export function deliveredRows(pages: PullPage[]): DeliveredRow[] {
+  return pages.flatMap((page) => flattenBatches(page.batches));
+}
+
+/** `table:id:version` for each delivered row. */
+export function rowKeys(rows: DeliveredRow[]): string[] {
+  return rows.map(({ table, row }) => `${table}:${row.id}:${row.version}`);
+}
+
+/** A console's replica reduced to what the protocol guarantees: per table, id → row. */
+export type Replica = Map<ReplicatedTableName, Map<string, DeliveredRow['row']>>;
+
+/** Applies pages as a console would: upsert every row (never going back a version), drop tombstoned ids. */
+export function applyPages(replica: Replica, pages: PullPage[]): Replica {
+  for (const page of pages) {
+    for (const { table, row } of flattenBatches(page.batches)) {
+      let rows = replica.get(table);
+      if (!rows) replica.set(table, (rows = new Map()));
+      const held = rows.get(row.id);
+      if (!held || held.version <= row.version) rows.set(row.id, row);
+    }
+    for (const { table, ids } of page.tombstones) for (const id of ids) replica.get(table)?.delete(id);
+  }
+  return replica;
+}
+
+/** Per-table id → version of a replica, for comparing with the server's tables. */
+export function replicaVersions(replica: Replica): Record<string, Record<string, number>> {
+  return Object.fromEntries(
+    [...replica].map(([table, rows]) => [
+      table,
+      Object.fromEntries([...rows].map(([id, row]) => [id, row.version])),
+    ]),
+  );
+}
+
+/** Count and sum of versions per table, as the server computes its checksums, over a replica. */
+export function replicaChecksums(replica: Replica, tables: readonly ReplicatedTableName[]) {
+  return tables.map((table) => {
+    const rows = [...(replica.get(table)?.values() ?? [])];
+    return { table, count: rows.length, versionSum: rows.reduce((sum, row) => sum + row.version, 0) };
+  });
+}
+
+export const allReplicatedTables = ['events', 'ticket_types', 'tickets', 'orders', 'people'] as const;
+
+/** What the server holds for an organization, read past row-level security: per table, id → version. */
+export async function serverVersions(
+  server: TestServer,
+  orgId: string,
+  tables: readonly ReplicatedTableName[] = allReplicatedTables,
+): Promise<Record<string, Record<string, number>>> {
+  const result: Record<string, Record<string, number>> = {};
+  for (const table of tables) {
+    const rows = await server.db.adminPool.query<{ id: string; version: number }>(
+      `SELECT id, version FROM ${table} WHERE org_id = $1`,
+      [orgId],
+    );
+    result[table] = Object.fromEntries(rows.rows.map((row) => [row.id, row.version]));
+  }
+  return result;
+}
+
+/** The organization's current version, read past row-level security. */
+export async function orgHead(server: TestServer, orgId: string): Promise<number> {
+  const result = await server.db.adminPool.query<{ version: number }>(
+    'SELECT version FROM org_versions WHERE org_id = $1',
+    [orgId],
+  );
+  return result.rows[0]?.version ?? 0;
+}
+
+/**
+ * Rewrites a server-issued cursor (base64url JSON `{o, v, snap?}`), as a forger or a confused console might.
+ * Tests that must not depend on the cursor's format do not use this.
+ */
+export function tamperCursor(
+  cursor: string,
+  change: (decoded: { o: string; v: number; snap?: unknown }) => Record<string, unknown>,
+): string {
+  const decoded = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { o: string; v: number };
+  return Buffer.from(JSON.stringify(change(decoded))).toString('base64url');
 }
 
 export type Attempt<T> = { ok: true; value: T } | { ok: false; error: ServerError };

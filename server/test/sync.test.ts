@@ -1,21 +1,29 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { MAX_PUSH_BATCH } from '@janix/schemas';
+import { MAX_PUSH_BATCH, type EnrolledDevice } from '@janix/schemas';
 import { generateDemoOrg } from '@janix/testkit';
-import { nextOrgVersion } from '../src/db/org-transaction.ts';
+import { inTransaction, nextOrgVersion } from '../src/db/org-transaction.ts';
 import { seedDemoOrg } from '../src/demo-seed.ts';
 import { startTestServer, type TestServer } from '../src/testing.ts';
 import {
   apiClient,
+  applyPages,
+  asSecondOrg,
   command,
+  deliveredRows,
   enroll,
   eventDraft,
+  flattenBatches,
   memberWithRole,
   ownerOf,
   pullAll,
   rename,
+  replicaVersions,
+  rowKeys,
   serverError,
+  serverVersions,
   signIn,
+  tamperCursor,
   versions,
   waitFor,
 } from './support.ts';
@@ -23,8 +31,11 @@ import {
 const demo = generateDemoOrg({ attendees: 50 });
 const orgId = demo.org.id;
 const eventIds = demo.events.map((event) => event.id);
+/** A second organization, only so a cursor can travel between organizations. */
+const demoB = asSecondOrg(generateDemoOrg({ seed: 7, attendees: 5 }), 'Northshore');
 let server: TestServer;
 let ownerSession: string;
+let deviceB: EnrolledDevice;
 
 async function freshDevice(session = ownerSession) {
   const device = await enroll(server, session, orgId);
@@ -67,6 +78,8 @@ beforeAll(async () => {
   server = await startTestServer(inject('pgAdminUrl'));
   await seedDemoOrg(server.db.adminPool, demo);
   ownerSession = (await signIn(server, ownerOf(demo))).session;
+  await seedDemoOrg(server.db.adminPool, demoB);
+  deviceB = await enroll(server, (await signIn(server, ownerOf(demoB))).session, demoB.org.id);
 });
 
 afterAll(async () => {
@@ -310,15 +323,18 @@ describe('push', () => {
 
 describe('versions', () => {
   it.each([
-    ['push', 'protocolVersion'],
-    ['push', 'schemaVersion'],
-    ['pull', 'protocolVersion'],
-    ['pull', 'schemaVersion'],
+    ['push', 'protocolVersion', 99],
+    ['push', 'schemaVersion', 99],
+    ['pull', 'protocolVersion', 99],
+    ['pull', 'schemaVersion', 99],
+    // Schema version 1 consoles speak the row-per-change feed this server no longer serves.
+    ['push', 'schemaVersion', 1],
+    ['pull', 'schemaVersion', 1],
   ] as const)(
-    '%s with %s 99 is PRECONDITION_FAILED with reason update_required',
-    async (procedure, field) => {
+    '%s with %s %i is PRECONDITION_FAILED with reason update_required',
+    async (procedure, field, value) => {
       const { id, api } = await freshDevice();
-      const header = { ...versions, [field]: 99 };
+      const header = { ...versions, [field]: value };
       const call =
         procedure === 'push'
           ? api.sync.push.mutate({ ...header, commands: [rename(1, eventIds[0]!, 'From the future')] })
@@ -336,70 +352,147 @@ describe('versions', () => {
 });
 
 describe('pull', () => {
-  it('a cursor beyond the head is must_refetch; the head itself is an empty, final page', async () => {
+  it('refuses foreign, forged, garbled, future and purged cursors as must_refetch; the head is an empty, final page', async () => {
     const { api } = await freshDevice();
+    const { pages, cursor } = await pullAll(api);
     const head = await headVersion();
-    const beyond = await serverError(api.sync.pull.query({ ...versions, cursor: String(head + 1) }));
-    expect(beyond).toMatchObject({ code: 'PRECONDITION_FAILED', reason: 'must_refetch' });
-    const atHead = await api.sync.pull.query({ ...versions, cursor: String(head) });
-    expect(atHead).toMatchObject({ changes: [], cursor: String(head), hasMore: false });
-    const malformed = await serverError(api.sync.pull.query({ ...versions, cursor: '-1' }));
-    expect(malformed.code).toBe('BAD_REQUEST');
+    expect(pages.at(-1)!.headVersion).toBe(head);
+
+    const atHead = await api.sync.pull.query({ ...versions, cursor });
+    expect(atHead).toMatchObject({
+      hasMore: false,
+      headVersion: head,
+      batches: [],
+      tombstones: [],
+      checksums: null,
+      progress: { phase: 'feed', remainingRows: 0 },
+    });
+
+    const refusal = async (presented: string) => {
+      const refused = await serverError(api.sync.pull.query({ ...versions, cursor: presented }));
+      return { code: refused.code, httpStatus: refused.httpStatus, reason: refused.reason };
+    };
+    const mustRefetch = { code: 'PRECONDITION_FAILED', httpStatus: 412, reason: 'must_refetch' };
+    const otherOrgCursor = (await pullAll(apiClient(server, { device: deviceB.deviceToken }))).cursor;
+    const presented = {
+      future: tamperCursor(cursor, (decoded) => ({ ...decoded, v: head + 1 })),
+      farFuture: tamperCursor(cursor, (decoded) => ({ ...decoded, v: head + 1_000_000 })),
+      otherOrg: otherOrgCursor,
+      forgedOrg: tamperCursor(cursor, (decoded) => ({ ...decoded, o: randomUUID() })),
+      negative: tamperCursor(cursor, (decoded) => ({ ...decoded, v: -1 })),
+      fractional: tamperCursor(cursor, (decoded) => ({ ...decoded, v: head - 0.5 })),
+      unknownTable: tamperCursor(cursor, (decoded) => ({
+        ...decoded,
+        snap: { tables: ['payments'], after: null },
+      })),
+      garbage: 'not-a-cursor',
+      numeric: String(head),
+      truncated: cursor.slice(0, -4),
+      emptyObject: Buffer.from('{}').toString('base64url'),
+      array: Buffer.from('[1,2]').toString('base64url'),
+    };
+    const outcomes = Object.fromEntries(
+      await Promise.all(
+        Object.entries(presented).map(async ([name, c]) => [name, await refusal(c)] as const),
+      ),
+    );
+    expect(outcomes).toEqual(Object.fromEntries(Object.keys(presented).map((name) => [name, mustRefetch])));
+
+    // Tombstones behind the horizon may have been purged: a cursor from before it cannot catch up.
+    await api.sync.push.mutate({ ...versions, commands: [rename(1, eventIds[0]!, 'Past the horizon')] });
+    const current = (await pullAll(api, { cursor })).cursor;
+    await server.db.adminPool.query('UPDATE org_versions SET feed_horizon = version WHERE org_id = $1', [
+      orgId,
+    ]);
+    try {
+      expect(await refusal(cursor)).toEqual(mustRefetch);
+      expect((await api.sync.pull.query({ ...versions, cursor: current })).hasMore).toBe(false);
+    } finally {
+      await server.db.adminPool.query('UPDATE org_versions SET feed_horizon = 0 WHERE org_id = $1', [orgId]);
+    }
+
+    // The way back is an initial sync.
+    const again = await api.sync.pull.query({ ...versions, cursor: null });
+    expect(again.progress.phase).toBe('snapshot');
   });
 
-  it('pages of 5 deliver every change exactly once, in version order, ending with hasMore false', async () => {
-    const { api } = await freshDevice();
-    // Many small versions on top of the seed's large ones.
-    await api.sync.push.mutate({
+  it('pages of 5 deliver every row exactly once: a snapshot walked by id, then the feed in version order', async () => {
+    const writer = await freshDevice();
+    const reader = await freshDevice();
+
+    const snapshot = await pullAll(reader.api, { limit: 5 });
+    const snapshotHead = snapshot.pages[0]!.headVersion;
+    expect(snapshot.pages.length).toBeGreaterThan(3);
+    expect(snapshot.pages.map((page) => page.progress.phase)).toEqual([
+      ...snapshot.pages.slice(0, -1).map(() => 'snapshot'),
+      'feed',
+    ]);
+    for (const page of snapshot.pages.slice(0, -1)) expect(page.hasMore).toBe(true);
+    for (const page of snapshot.pages) expect(flattenBatches(page.batches).length).toBeLessThanOrEqual(5);
+    const snapshotRows = deliveredRows(snapshot.pages);
+    expect(new Set(snapshotRows.map(({ table, row }) => `${table}:${row.id}`)).size).toBe(
+      snapshotRows.length,
+    );
+    const replica = applyPages(new Map(), snapshot.pages);
+    expect(replicaVersions(replica)).toEqual(await serverVersions(server, orgId));
+
+    // Many small versions, one version larger than a page, then small ones again.
+    await writer.api.sync.push.mutate({
       ...versions,
       commands: Array.from({ length: 12 }, (_, i) =>
         command(i + 1, 'createEvent', { eventId: randomUUID(), draft: eventDraft(`Paged ${i}`) }),
       ),
     });
-    await api.sync.push.mutate({
+    const bigVersion = await inTransaction(server.db.adminPool, { orgId }, async (client) => {
+      const version = await nextOrgVersion(client, orgId);
+      await client.query("UPDATE people SET city = 'Paged', version = $2 WHERE id = ANY($1::uuid[])", [
+        demo.people.slice(0, 8).map((person) => person.id),
+        version,
+      ]);
+      return version;
+    });
+    await writer.api.sync.push.mutate({
       ...versions,
       commands: [rename(13, eventIds[1]!, 'Paged rename'), rename(14, eventIds[2]!, 'Paged rename 2')],
     });
 
-    const { pages, cursor } = await pullAll(api, { limit: 5 });
-    expect(pages.length).toBeGreaterThan(3);
-    expect(pages.at(-1)!.hasMore).toBe(false);
-    for (const page of pages.slice(0, -1)) expect(page.hasMore).toBe(true);
-    expect(Number(cursor)).toBe(await headVersion());
-
-    let previousCursor = 0;
-    let previousVersion = 0;
-    for (const page of pages) {
-      const pageVersions = page.changes.map((change) => change.row.version);
+    const feed = await pullAll(reader.api, { cursor: snapshot.cursor, limit: 5 });
+    expect(feed.pages.length).toBeGreaterThan(3);
+    expect(feed.pages.at(-1)!.hasMore).toBe(false);
+    for (const page of feed.pages.slice(0, -1)) expect(page.hasMore).toBe(true);
+    let previousMax = snapshotHead;
+    for (const page of feed.pages) {
+      expect(page.progress.phase).toBe('feed');
+      const pageVersions = flattenBatches(page.batches).map(({ row }) => row.version);
       // A page exceeds the limit only to carry one version whole.
-      if (page.changes.length > 5) expect(new Set(pageVersions).size).toBe(1);
+      if (pageVersions.length > 5) expect(new Set(pageVersions)).toEqual(new Set([bigVersion]));
       for (const version of pageVersions) {
-        expect(version).toBeGreaterThan(previousCursor);
-        expect(version).toBeLessThanOrEqual(Number(page.cursor));
-        expect(version).toBeGreaterThanOrEqual(previousVersion);
-        previousVersion = version;
+        expect(version).toBeGreaterThan(previousMax);
+        expect(version).toBeLessThanOrEqual(page.headVersion);
       }
-      expect(Number(page.cursor)).toBeGreaterThanOrEqual(previousCursor);
-      previousCursor = Number(page.cursor);
+      if (pageVersions.length) previousMax = Math.max(...pageVersions);
     }
+    const bigPage = feed.pages.find((page) =>
+      flattenBatches(page.batches).some(({ row }) => row.version === bigVersion),
+    );
+    expect(flattenBatches(bigPage!.batches).filter(({ row }) => row.version === bigVersion)).toHaveLength(8);
 
-    const delivered = pages.flatMap((page) =>
-      page.changes.map((change) => `${change.table}:${change.row.id}:${change.row.version}`),
+    // The feed carries exactly the rows written since the snapshot, each once.
+    const feedKeys = rowKeys(deliveredRows(feed.pages));
+    expect(new Set(feedKeys).size).toBe(feedKeys.length);
+    const stored = await serverVersions(server, orgId);
+    const changedSince = Object.entries(stored).flatMap(([table, rows]) =>
+      Object.entries(rows)
+        .filter(([, version]) => version > snapshotHead)
+        .map(([id, version]) => `${table}:${id}:${version}`),
     );
-    expect(new Set(delivered).size).toBe(delivered.length);
-    const stored = await server.db.adminPool.query<{ key: string }>(
-      `SELECT 'events:' || id || ':' || version AS key FROM events WHERE org_id = $1
-       UNION ALL SELECT 'ticket_types:' || id || ':' || version FROM ticket_types WHERE org_id = $1`,
-      [orgId],
-    );
-    expect([...delivered].sort()).toEqual(stored.rows.map((row) => row.key).sort());
+    expect(feedKeys.sort()).toEqual(changedSince.sort());
+    expect(replicaVersions(applyPages(replica, feed.pages))).toEqual(stored);
 
-    // Paging changes nothing about what arrives: one big page carries the same set.
-    const whole = await api.sync.pull.query({ ...versions, cursor: null, limit: 5000 });
-    expect(whole.hasMore).toBe(false);
-    expect(whole.changes.map((c) => `${c.table}:${c.row.id}:${c.row.version}`).sort()).toEqual(
-      [...delivered].sort(),
-    );
+    // Paging changes nothing about what arrives: one big page per phase builds the same replica.
+    const whole = await pullAll((await freshDevice()).api, { limit: 10_000 });
+    expect(whole.pages.map((page) => page.progress.phase)).toEqual(['snapshot', 'feed']);
+    expect(replicaVersions(applyPages(new Map(), whole.pages))).toEqual(stored);
   });
 
   it('a pull never moves its cursor past a change whose transaction is still open (commit order)', async () => {
@@ -437,23 +530,26 @@ describe('pull', () => {
       }, 'the push to wait for the org version lock');
 
       const during = await api.sync.pull.query({ ...versions, cursor: start.cursor });
-      expect(Number(during.cursor)).toBeLessThan(t1Version);
-      const seenDuring = during.changes.map((change) => change.row.id);
-      expect(seenDuring).not.toContain(heldEvent);
-      expect(seenDuring).not.toContain(pushedEvent);
+      expect(during.headVersion).toBeLessThan(t1Version);
+      expect(during.hasMore).toBe(false);
+      const seenDuring = deliveredRows([during]);
+      for (const { row } of seenDuring) expect(row.version).toBeLessThan(t1Version);
+      expect(seenDuring.map(({ row }) => row.id)).not.toContain(heldEvent);
+      expect(seenDuring.map(({ row }) => row.id)).not.toContain(pushedEvent);
       expect(settled).toBe(false);
 
       await t1.query('COMMIT');
       expect((await push).results).toEqual([{ seq: 1, status: 'applied' }]);
 
       const after = await pullAll(api, { cursor: during.cursor });
-      const changes = after.pages.flatMap((page) => page.changes);
-      const held = changes.find((change) => change.row.id === heldEvent);
-      const pushed = changes.find((change) => change.row.id === pushedEvent);
-      expect(held?.row).toMatchObject({ name: 'Written by T1', version: t1Version });
-      expect(pushed?.row).toMatchObject({ name: 'Pushed behind T1' });
+      const rows = deliveredRows(after.pages);
+      const held = rows.find(({ row }) => row.id === heldEvent);
+      const pushed = rows.find(({ row }) => row.id === pushedEvent);
+      expect(held).toMatchObject({ table: 'events', row: { name: 'Written by T1', version: t1Version } });
+      expect(pushed).toMatchObject({ table: 'events', row: { name: 'Pushed behind T1' } });
       // Version order is commit order: the push that waited took the later version.
       expect(pushed!.row.version).toBeGreaterThan(t1Version);
+      expect(after.pages.at(-1)!.headVersion).toBe(pushed!.row.version);
     } finally {
       await t1.query('ROLLBACK').catch(() => {});
       t1.release();

@@ -2,19 +2,24 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { generateDemoOrg } from '@janix/testkit';
+import { inTransaction, nextOrgVersion } from '../src/db/org-transaction.ts';
 import { seedDemoOrg } from '../src/demo-seed.ts';
 import { startTestServer, type TestServer } from '../src/testing.ts';
 import {
   apiClient,
+  applyPages,
   asSecondOrg,
   attempt,
   command,
+  deliveredRows,
   enroll,
   eventDraft,
   ownerOf,
   pullAll,
   rename,
+  replicaVersions,
   serverError,
+  serverVersions,
   signIn,
   versions,
 } from './support.ts';
@@ -41,6 +46,7 @@ const orgScopedTables = [
   'memberships',
   'org_versions',
   'command_results',
+  'tombstones',
 ] as const;
 
 /** Runs `work` in a transaction scoped like `inTransaction` does, always rolled back. */
@@ -115,6 +121,16 @@ beforeAll(async () => {
     ...versions,
     commands: [rename(1, orgB.events[0]!.id, 'B renamed')],
   });
+  // A deletion per organization, so the tombstones table holds rows of both too.
+  for (const org of [A, B]) {
+    await inTransaction(server.db.adminPool, { orgId: org }, async (client) => {
+      const version = await nextOrgVersion(client, org);
+      await client.query(
+        "INSERT INTO tombstones (org_id, table_name, row_id, version) VALUES ($1, 'events', $2, $3)",
+        [org, randomUUID(), version],
+      );
+    });
+  }
   app = new pg.Client({ connectionString: server.db.appUrl });
   await app.connect();
 });
@@ -241,18 +257,51 @@ describe('row-level security alone (no application checks)', () => {
 });
 
 describe('through the API', () => {
-  it("a device of org A pulling never receives org B's rows", async () => {
-    const { pages } = await pullAll(apiClient(server, { device: deviceA.token }), { limit: 5 });
-    const changes = pages.flatMap((page) => page.changes);
-    expect(changes.length).toBeGreaterThan(0);
-    for (const change of changes) expect(change.row.orgId).toBe(A);
-    const ids = new Set(changes.map((change) => change.row.id));
-    for (const event of orgA.events) expect(ids.has(event.id)).toBe(true);
-    for (const type of orgA.ticketTypes) expect(ids.has(type.id)).toBe(true);
-    for (const event of orgB.events) expect(ids.has(event.id)).toBe(false);
-    for (const type of orgB.ticketTypes) expect(ids.has(type.id)).toBe(false);
+  it("a device of org A pulling never receives org B's rows, in any table", async () => {
+    const { pages, cursor } = await pullAll(apiClient(server, { device: deviceA.token }), { limit: 5 });
+    const rows = deliveredRows(pages);
+    expect(rows.length).toBeGreaterThan(0);
+    // Rows travel without their organization: the device's organization is implied.
+    for (const page of pages) for (const batch of page.batches) expect(batch.columns).not.toContain('org_id');
+    const fromB = new Set(
+      Object.values(await serverVersions(server, B)).flatMap((table) => Object.keys(table)),
+    );
+    expect(fromB.size).toBeGreaterThan(0);
+    expect(rows.filter(({ row }) => fromB.has(row.id))).toEqual([]);
+    // ...and every one of org A's rows, in every table it replicates.
+    expect(replicaVersions(applyPages(new Map(), pages))).toEqual(await serverVersions(server, A));
     // Org A's rejections never include org B's command results either.
     for (const page of pages) expect(page.rejections).toEqual([]);
+
+    // Org B's deletions never reach org A's feed: versions are per organization, so only row-level security
+    // keeps org B's newer tombstones out of a feed that asks for "everything after version v".
+    const tombstoneA = randomUUID();
+    const tombstoneB = randomUUID();
+    for (const [org, id] of [
+      [B, tombstoneB],
+      [A, tombstoneA],
+    ] as const) {
+      await inTransaction(server.db.adminPool, { orgId: org }, async (client) => {
+        // Org B is far ahead, so its tombstone's version is well past org A's cursor.
+        if (org === B)
+          await client.query('UPDATE org_versions SET version = version + 1000 WHERE org_id = $1', [B]);
+        const version = await nextOrgVersion(client, org);
+        await client.query(
+          "INSERT INTO tombstones (org_id, table_name, row_id, version) VALUES ($1, 'tickets', $2, $3)",
+          [org, id, version],
+        );
+      });
+    }
+    const feed = await pullAll(apiClient(server, { device: deviceA.token }), { cursor });
+    expect(feed.pages.flatMap((page) => page.tombstones)).toEqual([{ table: 'tickets', ids: [tombstoneA] }]);
+  });
+
+  it("org B's cursor presented by org A's device is must_refetch", async () => {
+    const { cursor } = await pullAll(apiClient(server, { device: deviceB.token }));
+    const refused = await serverError(
+      apiClient(server, { device: deviceA.token }).sync.pull.query({ ...versions, cursor }),
+    );
+    expect(refused).toMatchObject({ code: 'PRECONDITION_FAILED', reason: 'must_refetch' });
   });
 
   it("a push naming org B's event is rejected as not_found; org B's event is unchanged", async () => {

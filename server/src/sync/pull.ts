@@ -94,7 +94,7 @@ async function feedPage(client: PoolClient, cursor: FeedCursor, role: OrgRole, l
     fetched.set(table, rows);
     if (rows.length > limit) complete = Math.min(complete, Number(rows[limit]![1]));
   }
-  const tombstoneRows = await client.query<{
+  let tombstoneRows = await client.query<{
     table_name: ReplicatedTableName;
     row_id: string;
     version: number;
@@ -119,6 +119,10 @@ async function feedPage(client: PoolClient, cursor: FeedCursor, role: OrgRole, l
         ]),
       );
     }
+    tombstoneRows = await client.query<{ table_name: ReplicatedTableName; row_id: string; version: number }>(
+      'SELECT table_name, row_id, version FROM tombstones WHERE version = $1',
+      [complete],
+    );
   }
   const batches: TableBatch[] = [];
   for (const table of tables) {
@@ -197,8 +201,16 @@ export async function pullChanges(
         cursor = decoded;
       }
       if (request.resync?.length) {
-        const tables = roleTables.filter((table) => request.resync!.includes(table));
-        if (tables.length) cursor = { ...cursor, snap: { tables, after: null } };
+        // Reload the resync tables, and still load any the snapshot had not reached yet.
+        const pending = cursor.snap?.tables ?? [];
+        const tables = roleTables.filter(
+          (table) => pending.includes(table) || request.resync!.includes(table),
+        );
+        const current = cursor.snap?.tables[0];
+        const keepPosition =
+          current !== undefined && !request.resync.includes(current) && tables[0] === current;
+        if (tables.length)
+          cursor = { ...cursor, snap: { tables, after: keepPosition ? cursor.snap!.after : null } };
       }
 
       const deviceRow = await client.query<{ last_seq: number }>(

@@ -1,5 +1,6 @@
 import { pullInputSchema, pushInputSchema, waitForChangeInputSchema } from '@janix/schemas';
 import { pullChanges } from '../../sync/pull.ts';
+import { inTransaction } from '../../db/org-transaction.ts';
 import { pushCommands } from '../../sync/push.ts';
 import { assertSupportedVersions } from '../../sync/versions.ts';
 import { router } from '../init.ts';
@@ -37,9 +38,10 @@ export const syncRouter = router({
 
   /** Long poll: answers as soon as the organization commits past `after`, or at the timeout. */
   waitForChange: deviceProcedure.input(waitForChangeInputSchema).query(async ({ ctx, input, signal }) => {
-    const current = await ctx.deps.pool.query<{ version: number }>(
-      'SELECT version FROM org_versions WHERE org_id = $1',
-      [ctx.device.orgId],
+    const current = await inTransaction(ctx.deps.pool, { orgId: ctx.device.orgId }, (client) =>
+      client.query<{ version: number }>('SELECT version FROM org_versions WHERE org_id = $1', [
+        ctx.device.orgId,
+      ]),
     );
     const now = current.rows[0]?.version ?? 0;
     if (now > input.after) return { version: now };
