@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { DEMO_OWNER_EMAIL, generateDemoOrg, makeTempDir } from '@janix/testkit';
-import { latestSignInCode, seedDemoOrg, startTestServer, type TestServer } from '@janix/server/testing';
+import { generateDemoOrg, makeTempDir } from '@janix/testkit';
+import { seedDemoOrg, startTestServer, type TestServer } from '@janix/server/testing';
+import { signInAndEnroll } from './console-fixtures.ts';
 import { openLocalCore, type LocalCore } from '../src/index.ts';
 
 const demo = generateDemoOrg({ seed: 7, attendees: 20 });
@@ -29,13 +30,7 @@ async function enrolledConsole(dataDir: string, network = switchableNetwork()): 
     autoSync: false,
     fetch: network.fetch,
   });
-  await core.caller.auth.requestCode({ email: DEMO_OWNER_EMAIL });
-  await core.caller.auth.verifyCode({
-    email: DEMO_OWNER_EMAIL,
-    code: await latestSignInCode(server, DEMO_OWNER_EMAIL),
-  });
-  const [membership] = await core.caller.auth.memberships();
-  await core.caller.device.enroll({ orgId: membership!.orgId, name: 'Door 1' });
+  await signInAndEnroll(core, server, 'Door 1');
   await core.syncNow();
   return core;
 }

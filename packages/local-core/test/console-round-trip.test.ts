@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { DEMO_OWNER_EMAIL, generateDemoOrg, makeTempDir } from '@janix/testkit';
-import { latestSignInCode, seedDemoOrg, startTestServer, type TestServer } from '@janix/server/testing';
+import { generateDemoOrg, makeTempDir } from '@janix/testkit';
+import { seedDemoOrg, startTestServer, type TestServer } from '@janix/server/testing';
+import { signInAndEnroll } from './console-fixtures.ts';
 import { openLocalCore, type LocalCore } from '../src/index.ts';
 
 const demo = generateDemoOrg({ attendees: 50 });
@@ -16,14 +17,8 @@ async function newConsole(): Promise<LocalCore> {
   return core;
 }
 
-async function signInAndEnroll(core: LocalCore, name: string): Promise<void> {
-  await core.caller.auth.requestCode({ email: DEMO_OWNER_EMAIL });
-  await core.caller.auth.verifyCode({
-    email: DEMO_OWNER_EMAIL,
-    code: await latestSignInCode(server, DEMO_OWNER_EMAIL),
-  });
-  const [membership] = await core.caller.auth.memberships();
-  await core.caller.device.enroll({ orgId: membership!.orgId, name });
+async function enrollAndSync(core: LocalCore, name: string): Promise<void> {
+  await signInAndEnroll(core, server, name);
   await core.syncNow();
 }
 
@@ -42,8 +37,8 @@ describe('two consoles on one server', () => {
   it('replicates the demo events and carries a new event from one console to the other', async () => {
     const first = await newConsole();
     const second = await newConsole();
-    await signInAndEnroll(first, 'Box office 1');
-    await signInAndEnroll(second, 'Box office 2');
+    await enrollAndSync(first, 'Box office 1');
+    await enrollAndSync(second, 'Box office 2');
     expect((await first.caller.events.list()).map((e) => e.id).sort()).toEqual(
       demo.events.map((e) => e.id).sort(),
     );
@@ -75,7 +70,7 @@ describe('two consoles on one server', () => {
 
   it('refuses a command its rules reject before queuing it', async () => {
     const core = await newConsole();
-    await signInAndEnroll(core, 'Till 3');
+    await enrollAndSync(core, 'Till 3');
     const [event] = await core.caller.events.list();
     await expect(
       core.caller.events.update({ id: event!.id, patch: { endsAt: '2000-01-01T00:00:00Z' } }),

@@ -3,8 +3,9 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
-import { DEMO_OWNER_EMAIL, generateDemoOrg, makeTempDir } from '@janix/testkit';
-import { latestSignInCode, seedDemoOrg, startTestServer, type TestServer } from '@janix/server/testing';
+import { generateDemoOrg, makeTempDir } from '@janix/testkit';
+import { seedDemoOrg, startTestServer, type TestServer } from '@janix/server/testing';
+import { signInAndEnroll } from './console-fixtures.ts';
 import { openLocalCore, type LocalCore } from '../src/index.ts';
 
 const demo = generateDemoOrg({ seed: 21, attendees: 400 });
@@ -26,13 +27,7 @@ async function enrolled(
   options: { pageSize?: number; fetch?: typeof fetch } = {},
 ): Promise<LocalCore> {
   const core = await openLocalCore({ dataDir, serverUrl: server.url, autoSync: false, ...options });
-  await core.caller.auth.requestCode({ email: DEMO_OWNER_EMAIL });
-  await core.caller.auth.verifyCode({
-    email: DEMO_OWNER_EMAIL,
-    code: await latestSignInCode(server, DEMO_OWNER_EMAIL),
-  });
-  const [membership] = await core.caller.auth.memberships();
-  await core.caller.device.enroll({ orgId: membership!.orgId, name: 'Gate 2' });
+  await signInAndEnroll(core, server, 'Gate 2');
   return core;
 }
 
