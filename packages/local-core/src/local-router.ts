@@ -128,7 +128,7 @@ export const localRouter = t.router({
           const device = await ctx.core.server.devices.enroll.mutate(input);
           meta.set('device', device);
           meta.delete('notice');
-          void ctx.core.sync().run();
+          ctx.core.enrolled();
           return { deviceId: device.deviceId, orgName: device.orgName, name: device.name };
         } catch (error) {
           fromServer(error);

@@ -248,6 +248,8 @@ export function createSyncEngine(options: SyncEngineOptions) {
   function run(): Promise<void> {
     running ??= cycle().finally(() => {
       running = null;
+      // A cycle started outside the loop (Sync now, a queued command) that succeeded ends any backoff sleep.
+      if (state.consecutiveFailures === 0) wake?.abort();
     });
     return running;
   }

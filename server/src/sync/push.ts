@@ -101,7 +101,24 @@ export async function pushCommands(
           [actor.deviceId],
         );
         const lastSeq = device.rows[0]?.last_seq ?? 0;
-        if (command.seq <= lastSeq) return { kind: 'duplicate' as const, lastSeq };
+        if (command.seq <= lastSeq) {
+          // A retry of a command already decided: answer with its original outcome, so a rejection whose
+          // first response was lost still reaches the console (G1).
+          const earlier = await client.query<{ status: string; code: string | null; message: string | null }>(
+            'SELECT status, code, message FROM command_results WHERE device_id = $1 AND seq = $2',
+            [actor.deviceId, command.seq],
+          );
+          const previous = earlier.rows[0];
+          if (previous?.status === 'rejected') {
+            return {
+              kind: 'rejected' as const,
+              lastSeq,
+              code: previous.code ?? 'rejected',
+              message: previous.message ?? 'The server rejected this change.',
+            };
+          }
+          return { kind: 'duplicate' as const, lastSeq };
+        }
         if (command.seq > lastSeq + 1) return { kind: 'gap' as const, lastSeq };
         const plan = planCommand(command.name, command.args, {
           orgId: actor.orgId,

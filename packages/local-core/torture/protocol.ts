@@ -1,0 +1,78 @@
+import type { OrgRole } from '@janix/schemas';
+import type { FaultKind, FaultRates } from './faulty-fetch.ts';
+
+/** How the harness starts a device process (passed as JSON in the TORTURE_DEVICE environment variable). */
+export interface DeviceConfig {
+  label: string;
+  dataDir: string;
+  serverUrl: string;
+  /** Seed of this incarnation's fault stream. */
+  seed: number;
+  autoSync: boolean;
+  pageSize: number;
+  rates: FaultRates;
+  faults: boolean;
+  online: boolean;
+}
+
+export type CommandName = 'createEvent' | 'updateEvent';
+
+/** Requests from the harness; every one is answered with a `DeviceReply` carrying the same id. */
+export type DeviceRequest =
+  | { id: number; type: 'requestCode'; email: string }
+  | { id: number; type: 'enroll'; email: string; code: string; orgId: string; name: string }
+  | { id: number; type: 'submit'; name: CommandName; args: Record<string, unknown>; direct?: boolean }
+  | { id: number; type: 'sync' }
+  | { id: number; type: 'state' }
+  | { id: number; type: 'faults'; enabled: boolean }
+  | { id: number; type: 'network'; online: boolean };
+
+export type SubmitReply =
+  | { accepted: true; seq: number; eventId: string }
+  | { accepted: false; code: string | null; message: string };
+
+export interface SyncReply {
+  online: boolean | null;
+  lastError: string | null;
+}
+
+export interface OutboxItem {
+  seq: number;
+  name: string;
+  args: unknown;
+  attempts: number;
+  lastError: string | null;
+}
+
+export interface RejectionItem {
+  seq: number;
+  name: string;
+  code: string;
+  message: string;
+}
+
+export interface DeviceState {
+  deviceId: string | null;
+  orgId: string | null;
+  role: OrgRole | null;
+  /** The replica's server-row tables, every column, ordered by id. */
+  tables: Record<string, Array<Record<string, unknown>>>;
+  pendingOverlay: number;
+  outbox: OutboxItem[];
+  rejections: RejectionItem[];
+  lastAppliedSeq: number;
+  cursor: string | null;
+  sync: {
+    online: boolean | null;
+    lastError: string | null;
+    consecutiveFailures: number;
+    headVersion: number;
+    updateRequired: boolean;
+    signInRequired: boolean;
+  };
+}
+
+export type DeviceReply = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: string };
+
+/** Unsolicited messages from a device process. */
+export type DeviceEvent = { type: 'ready' } | { type: 'fault'; kind: FaultKind; path: string };

@@ -1,0 +1,111 @@
+import { freePort } from '@janix/testkit';
+import { createTestDatabase, type TestDatabase, type TestServer } from '@janix/server/testing';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../../../server/src/app.ts';
+import { createAppPool, type Pool } from '../../../server/src/db/pools.ts';
+import { createDevMailbox } from '../../../server/src/mail/mailer.ts';
+import { startChangeNotifier, type ChangeNotifier } from '../../../server/src/sync/change-notifier.ts';
+import type { ServerDeps } from '../../../server/src/trpc/context.ts';
+
+interface Incarnation {
+  app: FastifyInstance;
+  appPool: Pool;
+  changes: ChangeNotifier;
+  deps: ServerDeps;
+}
+
+/**
+ * The real server app on a real PostgreSQL database, restartable on the same port so devices keep their
+ * server URL. Each incarnation has its own application pool and change notifier, as a new process would.
+ */
+export interface TortureServer {
+  url: string;
+  db: TestDatabase;
+  /** The running incarnation as a `TestServer`, for helpers such as `latestSignInCode`. */
+  current(): TestServer;
+  /** Stops the app (see `shutdown`), stays down for `downtimeMs`, then listens again on the same port. */
+  restart(downtimeMs: number, mode: 'graceful' | 'abrupt'): Promise<void>;
+  close(): Promise<void>;
+}
+
+async function boot(db: TestDatabase, port: number): Promise<Incarnation> {
+  const appPool = createAppPool(db.appUrl);
+  const devMailbox = createDevMailbox(appPool);
+  const changes = await startChangeNotifier(db.appUrl, () => {});
+  const deps: ServerDeps = { pool: appPool, mailer: devMailbox, devMailbox, now: () => new Date(), changes };
+  const app = await buildApp(deps, { logLevel: 'silent', signInPerMinute: 1000 });
+  try {
+    await app.listen({ host: '127.0.0.1', port });
+  } catch (error) {
+    await app.close();
+    await changes.close();
+    await appPool.end();
+    throw error;
+  }
+  return { app, appPool, changes, deps };
+}
+
+/**
+ * Stops one incarnation. `graceful`: in-flight requests finish, then every connection closes (a keep-alive
+ * socket that was busy when the close began would otherwise hold it for the 72 s keep-alive timeout).
+ * `abrupt`: every connection is cut at once, as when the process dies; handlers already running still finish
+ * their database work, so a command may commit while its response is lost.
+ */
+async function shutdown(incarnation: Incarnation, mode: 'graceful' | 'abrupt'): Promise<void> {
+  const { app } = incarnation;
+  let closed = false;
+  const closing = app.close().finally(() => {
+    closed = true;
+  });
+  // Long polls waiting on the notifier would hold the close for up to their timeout; wake them now.
+  await incarnation.changes.close();
+  if (mode === 'abrupt') app.server.closeAllConnections();
+  for (let waited = 0; !closed; waited += 20) {
+    if (waited >= 2000) app.server.closeAllConnections();
+    else app.server.closeIdleConnections();
+    await Promise.race([closing, new Promise((resolve) => setTimeout(resolve, 20))]);
+  }
+  await closing;
+  await incarnation.appPool.end();
+}
+
+export async function startTortureServer(clusterAdminUrl: string): Promise<TortureServer> {
+  const db = await createTestDatabase(clusterAdminUrl);
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  let current: Incarnation | null = await boot(db, port);
+
+  return {
+    url,
+    db,
+    current() {
+      if (!current) throw new Error('the server is down');
+      const { app, deps } = current;
+      return { url, app, db, deps, close: async () => {} };
+    },
+    async restart(downtimeMs, mode) {
+      if (current) await shutdown(current, mode);
+      current = null;
+      await new Promise((resolve) => setTimeout(resolve, downtimeMs));
+      // The port was ours a moment ago; retry briefly in case the OS has not released it yet.
+      for (let attempt = 0; ; attempt += 1) {
+        try {
+          current = await boot(db, port);
+          return;
+        } catch (error) {
+          if (attempt >= 20) throw error;
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+      }
+    },
+    async close() {
+      if (current) await shutdown(current, 'abrupt');
+      current = null;
+      // A pool's end() resolves while its sockets are still closing; let them go before DROP … WITH (FORCE)
+      // terminates them (which the pools would report as "idle connection closed").
+      await Promise.allSettled([db.adminPool.end(), db.appPool.end()]);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      await db.drop();
+    },
+  };
+}

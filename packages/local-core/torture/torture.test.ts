@@ -1,0 +1,25 @@
+import { describe, inject, it } from 'vitest';
+import { TortureFailure } from './failure.ts';
+import { runTorture } from './harness.ts';
+import { failureText, okLine, writeTrace } from './report.ts';
+
+/**
+ * A bounded torture run for CI: three fixed seeds and one that changes daily. A failure names the guarantee
+ * and prints the command that replays its seed; `npm run test:torture -- --runs 200` is the long soak.
+ */
+const today = Math.floor(Date.now() / 86_400_000);
+const seeds = [1, 2, 3, today];
+
+describe('sync torture', () => {
+  for (const seed of seeds) {
+    it(`seed ${seed}${seed === today ? ' (today)' : ''} keeps G1, G2, G3, G5, G6 and G9`, async () => {
+      try {
+        const summary = await runTorture({ seed, clusterAdminUrl: inject('pgAdminUrl') });
+        console.log(okLine(summary));
+      } catch (error) {
+        if (!(error instanceof TortureFailure)) throw error;
+        throw new Error(failureText(seed, error, writeTrace(seed, error)));
+      }
+    });
+  }
+});
