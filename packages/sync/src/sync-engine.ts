@@ -153,7 +153,7 @@ export function createSyncEngine(options: SyncEngineOptions) {
         response: transport.pull({
           ...versions,
           cursor: storage.cursor(),
-          limit: options.pageSize ?? 2000,
+          limit: options.pageSize ?? 10_000,
           knownSeq: storage.knownSeq(),
           checksums: checksumDue(),
           ...(resync.length ? { resync } : {}),
@@ -173,7 +173,7 @@ export function createSyncEngine(options: SyncEngineOptions) {
               response: transport.pull({
                 ...versions,
                 cursor: result.cursor,
-                limit: options.pageSize ?? 2000,
+                limit: options.pageSize ?? 10_000,
                 knownSeq: result.lastAppliedSeq,
                 checksums: checksumDue(),
               }),
@@ -181,6 +181,9 @@ export function createSyncEngine(options: SyncEngineOptions) {
           : null;
       // An unconsumed prefetch must not surface as an unhandled rejection.
       next?.response.catch(() => {});
+      // The request only reaches the wire once the event loop turns (the tRPC link awaits its headers first);
+      // let it go out before the synchronous apply blocks the loop, or the two never overlap.
+      if (next) await new Promise((resolve) => setTimeout(resolve, 0));
       storage.applyPage(result, current.resyncRequested);
       state.headVersion = result.headVersion;
       if (result.hasMore || state.progress)
@@ -274,10 +277,14 @@ export function createSyncEngine(options: SyncEngineOptions) {
     });
   }
 
+  // Set by poke(); a poke that lands while a cycle runs (after its push read the outbox) must start another.
+  let poked = false;
   async function runLoop(): Promise<void> {
     while (!stopped) {
+      poked = false;
       await run();
       if (stopped) return;
+      if (poked && state.consecutiveFailures === 0) continue;
       wake = new AbortController();
       if (state.consecutiveFailures > 0 || state.updateRequired) {
         await sleep(state.updateRequired ? (options.maxRetryMs ?? 30_000) : retryDelay(), wake.signal);
@@ -298,6 +305,7 @@ export function createSyncEngine(options: SyncEngineOptions) {
     idle: (): Promise<void> => running ?? Promise.resolve(),
     /** Something changed locally (a command was queued): sync now instead of waiting. */
     poke(): void {
+      poked = true;
       if (stopped) void run();
       else wake?.abort();
     },
