@@ -1,5 +1,5 @@
 import type { DemoOrg } from '@janix/testkit';
-import { inTransaction, nextOrgVersion } from './db/org-transaction.ts';
+import { inTransaction, takeOrgVersions } from './db/org-transaction.ts';
 import type { Pool, PoolClient } from './db/pools.ts';
 
 const BATCH = 2000;
@@ -22,7 +22,7 @@ async function bulkInsert<T>(
   const sql = `INSERT INTO ${table} (org_id, version, ${names}) SELECT $1, $2, ${names} FROM unnest(${arrays}) AS t(${names})`;
   for (let start = 0; start < rows.length; start += BATCH) {
     const batch = rows.slice(start, start + BATCH);
-    const version = await nextOrgVersion(client, orgId);
+    const version = await takeOrgVersions(client, orgId);
     await client.query(sql, [orgId, version, ...columns.map(([, , pick]) => batch.map(pick))]);
   }
 }

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { OrgRole, PullInput, ReplicatedTableName } from '@janix/schemas';
 import { generateDemoOrg } from '@janix/testkit';
 import { buildApp } from '../src/app.ts';
-import { inTransaction, nextOrgVersion } from '../src/db/org-transaction.ts';
+import { inTransaction, takeOrgVersions } from '../src/db/org-transaction.ts';
 import { seedDemoOrg } from '../src/demo-seed.ts';
 import { startChangeNotifier } from '../src/sync/change-notifier.ts';
 import { startTestServer, type TestServer } from '../src/testing.ts';
@@ -125,7 +125,7 @@ async function totalRows(tables: readonly ReplicatedTableName[] = allReplicatedT
 /** Deletes rows the way a server-side deletion must: one new version, rows gone, a tombstone for each. */
 async function deleteWithTombstones(rows: { table: ReplicatedTableName; id: string }[]): Promise<number> {
   return inTransaction(server.db.adminPool, { orgId }, async (client) => {
-    const version = await nextOrgVersion(client, orgId);
+    const version = await takeOrgVersions(client, orgId);
     for (const { table, id } of rows) {
       await client.query(`DELETE FROM ${table} WHERE id = $1`, [id]);
       await client.query(
@@ -233,7 +233,7 @@ describe('what each role replicates (privacy by design)', () => {
     const newEmail = `moved-${randomUUID().slice(0, 8)}@example.test`;
     const order = demo.orders[0]!;
     await inTransaction(server.db.adminPool, { orgId }, async (client) => {
-      const version = await nextOrgVersion(client, orgId);
+      const version = await takeOrgVersions(client, orgId);
       await client.query("UPDATE people SET email = $2, city = 'Elsewhere', version = $3 WHERE id = $1", [
         person.id,
         newEmail,
@@ -544,7 +544,7 @@ describe('waitForChange (long poll)', () => {
     await sleep(200);
     const B = demoB.org.id;
     await inTransaction(server.db.adminPool, { orgId: B }, async (client) => {
-      const version = await nextOrgVersion(client, B);
+      const version = await takeOrgVersions(client, B);
       await client.query("UPDATE events SET name = 'Northshore news', version = $2 WHERE id = $1", [
         demoB.events[0]!.id,
         version,

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { MAX_PUSH_BATCH, type EnrolledDevice } from '@janix/schemas';
 import { generateDemoOrg } from '@janix/testkit';
-import { inTransaction, nextOrgVersion } from '../src/db/org-transaction.ts';
+import { inTransaction, takeOrgVersions } from '../src/db/org-transaction.ts';
 import { seedDemoOrg } from '../src/demo-seed.ts';
 import { startTestServer, type TestServer } from '../src/testing.ts';
 import {
@@ -444,7 +444,7 @@ describe('pull', () => {
       ),
     });
     const bigVersion = await inTransaction(server.db.adminPool, { orgId }, async (client) => {
-      const version = await nextOrgVersion(client, orgId);
+      const version = await takeOrgVersions(client, orgId);
       await client.query("UPDATE people SET city = 'Paged', version = $2 WHERE id = ANY($1::uuid[])", [
         demo.people.slice(0, 8).map((person) => person.id),
         version,
@@ -505,7 +505,7 @@ describe('pull', () => {
     let settled = false;
     try {
       await t1.query('BEGIN');
-      const t1Version = await nextOrgVersion(t1, orgId);
+      const t1Version = await takeOrgVersions(t1, orgId);
       await t1.query('UPDATE events SET name = $2, version = $3 WHERE id = $1', [
         heldEvent,
         'Written by T1',

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { generateDemoOrg } from '@janix/testkit';
-import { inTransaction, nextOrgVersion } from '../src/db/org-transaction.ts';
+import { inTransaction, takeOrgVersions } from '../src/db/org-transaction.ts';
 import { seedDemoOrg } from '../src/demo-seed.ts';
 import { startTestServer, type TestServer } from '../src/testing.ts';
 import {
@@ -124,7 +124,7 @@ beforeAll(async () => {
   // A deletion per organization, so the tombstones table holds rows of both too.
   for (const org of [A, B]) {
     await inTransaction(server.db.adminPool, { orgId: org }, async (client) => {
-      const version = await nextOrgVersion(client, org);
+      const version = await takeOrgVersions(client, org);
       await client.query(
         "INSERT INTO tombstones (org_id, table_name, row_id, version) VALUES ($1, 'events', $2, $3)",
         [org, randomUUID(), version],
@@ -285,7 +285,7 @@ describe('through the API', () => {
         // Org B is far ahead, so its tombstone's version is well past org A's cursor.
         if (org === B)
           await client.query('UPDATE org_versions SET version = version + 1000 WHERE org_id = $1', [B]);
-        const version = await nextOrgVersion(client, org);
+        const version = await takeOrgVersions(client, org);
         await client.query(
           "INSERT INTO tombstones (org_id, table_name, row_id, version) VALUES ($1, 'tickets', $2, $3)",
           [org, id, version],
@@ -328,8 +328,8 @@ describe('through the API', () => {
     }
   });
 
-  // BUG (see report): createEvent with an id org B already uses reaches INSERT ... ON CONFLICT DO UPDATE,
-  // which RLS turns into an error, so the push fails with a 500 and the device's queue is wedged.
+  // Row-level security hides org B's row, so only the INSERT meets the id: that must become a rejection,
+  // not an error that wedges the device's queue.
   it("a createEvent reusing org B's event id is rejected and does not wedge the device", async () => {
     const device = await enroll(server, sessionA, A, 'Collision till');
     const api = apiClient(server, { session: sessionA, device: device.deviceToken });
@@ -351,6 +351,37 @@ describe('through the API', () => {
       clash: clash.ok ? clash.value.results.map((r) => r.status) : clash.error.code,
       next: next.ok ? next.value.results : [next.error.code, next.error.reason],
     }).toEqual({ clash: ['rejected'], next: [{ seq: 2, status: 'applied' }] });
+  });
+
+  it('a clash in the middle of a batch rejects only that command; the rest of the batch applies', async () => {
+    const device = await enroll(server, sessionA, A, 'Busy till');
+    const api = apiClient(server, { session: sessionA, device: device.deviceToken });
+    const fresh = randomUUID();
+    const versionOf = async () =>
+      (
+        await server.db.adminPool.query<{ version: number }>(
+          'SELECT version FROM org_versions WHERE org_id = $1',
+          [A],
+        )
+      ).rows[0]!.version;
+    const before = await versionOf();
+    const result = await api.sync.push.mutate({
+      ...versions,
+      commands: [
+        command(1, 'createEvent', { eventId: fresh, draft: eventDraft('New in batch') }),
+        command(2, 'createEvent', { eventId: orgB.events[5]!.id, draft: eventDraft('Clash in batch') }),
+        rename(3, fresh, 'Renamed in batch'),
+      ],
+    });
+    expect(result.results.map((r) => (r.status === 'rejected' ? r.code : r.status))).toEqual([
+      'applied',
+      'already_exists',
+      'applied',
+    ]);
+    // One version per applied command, none for the rejected one.
+    expect(await versionOf()).toBe(before + 2);
+    expect(await eventRow(fresh)).toMatchObject({ name: 'Renamed in batch' });
+    expect(await eventRow(orgB.events[5]!.id)).toMatchObject({ org_id: B });
   });
 
   it("a member of org A holding org B's device token cannot push through it", async () => {

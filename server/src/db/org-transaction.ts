@@ -36,18 +36,19 @@ export async function inTransaction<T>(
 export const ORG_CHANGES_CHANNEL = 'janix_org_changes';
 
 /**
- * Takes the organization's next version. The row lock is held to commit, so version order is commit order.
- * The notification is transactional too: listeners hear of the version only once it is committed.
+ * Takes the organization's next `count` versions and returns the last. The row lock is held to commit, so
+ * version order is commit order. The notification is transactional too: listeners hear of the version only
+ * once it is committed.
  */
-export async function nextOrgVersion(client: PoolClient, orgId: string): Promise<number> {
+export async function takeOrgVersions(client: PoolClient, orgId: string, count = 1): Promise<number> {
   const result = await client.query<{ version: number }>(
     `WITH bumped AS (
-       INSERT INTO org_versions (org_id, version) VALUES ($1, 1)
-       ON CONFLICT (org_id) DO UPDATE SET version = org_versions.version + 1
+       INSERT INTO org_versions (org_id, version) VALUES ($1, $2)
+       ON CONFLICT (org_id) DO UPDATE SET version = org_versions.version + $2
        RETURNING version
      )
      SELECT version, pg_notify('${ORG_CHANGES_CHANNEL}', $1 || ':' || version) FROM bumped`,
-    [orgId],
+    [orgId, count],
   );
   return result.rows[0]!.version;
 }
