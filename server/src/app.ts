@@ -4,6 +4,7 @@ import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from '@trpc/server/a
 import { loggerOptions } from './logging.ts';
 import { appRouter, type AppRouter } from './trpc/router.ts';
 import { bearerToken, type Context, type ServerDeps } from './trpc/context.ts';
+import { createSharedFeedPages } from './sync/shared-feed-pages.ts';
 
 export interface BuildAppOptions {
   logLevel?: string;
@@ -33,12 +34,14 @@ export async function buildApp(deps: ServerDeps, options: BuildAppOptions = {}):
     return { status: 'ok', service: 'janix-server', time: deps.now().toISOString() };
   });
 
+  const sharedFeedPages = createSharedFeedPages(deps.changes);
   await app.register(fastifyTRPCPlugin, {
     prefix: '/trpc',
     trpcOptions: {
       router: appRouter,
       createContext: ({ req }): Context => ({
         deps,
+        sharedFeedPages,
         sessionToken: bearerToken(req.headers.authorization),
         deviceToken: bearerToken(req.headers['x-janix-device']),
         allowSignInAttempt: async () => {

@@ -466,70 +466,102 @@ describe('resync', () => {
   });
 });
 
-describe('waitForChange (long poll)', () => {
-  it('answers within a second of another device committing', async () => {
-    const { api } = await freshDevice('check_in');
-    const after = await orgHead(server, orgId);
+describe('pull with waitMs (long poll)', () => {
+  /** A device that has pulled to the head of the feed, and its cursor there. */
+  async function deviceAtHead(role: OrgRole = 'check_in') {
+    const device = await freshDevice(role);
+    const { cursor } = await pullAll(device.api);
+    return { ...device, cursor };
+  }
+  const wait = (api: ApiClient, cursor: string, waitMs: number) =>
+    api.sync.pull.query({ ...versions, cursor, limit: 1000, waitMs });
+
+  it('answers with the new page within a second of another device committing', async () => {
+    const { api, cursor } = await deviceAtHead();
     let answeredAt = 0;
     const started = Date.now();
-    const waiting = api.sync.waitForChange.query({ after, timeoutMs: 5000 }).then((result) => {
+    const waiting = wait(api, cursor, 5000).then((page) => {
       answeredAt = Date.now();
-      return result;
+      return page;
     });
     await sleep(300);
     expect(answeredAt).toBe(0);
     const pushedAt = Date.now();
     await push('Wake up');
-    const result = await waiting;
-    expect(result.version).toBeGreaterThan(after);
-    expect(result.version).toBe(await orgHead(server, orgId));
+    const page = await waiting;
+    expect(page.headVersion).toBe(await orgHead(server, orgId));
+    expect(flattenBatches(page.batches).map((row) => row.row.name)).toEqual(['Wake up']);
+    expect(page.hasMore).toBe(false);
     expect(answeredAt - pushedAt).toBeLessThan(1000);
     expect(answeredAt - started).toBeLessThan(4000);
   });
 
-  it('with no change, answers at the timeout with the current version', async () => {
-    const { api } = await freshDevice('check_in');
+  it('devices waiting at one position all get the same page, and each its own high-water mark', async () => {
+    const waiting = await Promise.all([deviceAtHead(), deviceAtHead('owner'), deviceAtHead()]);
+    expect(new Set(waiting.map((device) => device.cursor)).size).toBe(1);
+    const pages = waiting.map((device) => wait(device.api, device.cursor, 5000));
+    await sleep(200);
+    await push('Everyone at once');
+    const answers = await Promise.all(pages);
+    for (const answer of answers) {
+      expect(flattenBatches(answer.batches).map((row) => row.row.name)).toEqual(['Everyone at once']);
+      expect(answer.lastAppliedSeq).toBe(0);
+    }
+    // The owner's page carries the owner's columns; a check-in device's does not.
+    expect(answers[1]!.batches[0]!.columns.length).toBeGreaterThanOrEqual(
+      answers[0]!.batches[0]!.columns.length,
+    );
+    expect(answers[0]!.cursor).toBe(answers[2]!.cursor);
+  });
+
+  it('with no change, answers at the timeout with an empty page at the same position', async () => {
+    const { api, cursor } = await deviceAtHead();
     const head = await orgHead(server, orgId);
     const started = Date.now();
-    const result = await api.sync.waitForChange.query({ after: head, timeoutMs: 700 });
+    const page = await wait(api, cursor, 700);
     const elapsed = Date.now() - started;
-    expect({ result, atTimeout: elapsed >= 650 && elapsed < 3000 }).toEqual({
-      result: { version: head },
-      atTimeout: true,
-    });
+    expect({
+      head: page.headVersion,
+      rows: rowCount(page),
+      hasMore: page.hasMore,
+      atTimeout: elapsed >= 650 && elapsed < 3000,
+    }).toEqual({ head, rows: 0, hasMore: false, atTimeout: true });
   });
 
-  it('answers at once when the organization is already past `after`', async () => {
-    const { api } = await freshDevice('check_in');
-    const head = await orgHead(server, orgId);
-    for (const after of [0, head - 1]) {
-      const started = Date.now();
-      const result = await api.sync.waitForChange.query({ after, timeoutMs: 5000 });
-      expect(result).toEqual({ version: head });
-      expect(Date.now() - started).toBeLessThan(1000);
-    }
+  it('answers at once when the organization is already past the cursor, or the cursor is mid-snapshot', async () => {
+    const { api, cursor } = await deviceAtHead();
+    await push('Already moved');
+    let started = Date.now();
+    const behind = await wait(api, cursor, 5000);
+    expect(flattenBatches(behind.batches).map((row) => row.row.name)).toEqual(['Already moved']);
+    expect(Date.now() - started).toBeLessThan(1000);
+
+    started = Date.now();
+    const first = await api.sync.pull.query({ ...versions, cursor: null, limit: 1, waitMs: 5000 });
+    const second = await wait(api, first.cursor, 5000);
+    expect([rowCount(first), rowCount(second) > 0]).toEqual([1, true]);
+    expect(Date.now() - started).toBeLessThan(1000);
   });
 
-  // BUG (see report): waitForChange reads org_versions outside the organization's scope, so row-level
-  // security hides the row and "now" is always 0; only the notifier's memory of past notifications helps.
   it('a server process that has heard no notification yet still answers at once when behind', async () => {
-    const { token } = await freshDevice('check_in');
-    const head = await orgHead(server, orgId);
+    const { token, cursor } = await deviceAtHead();
+    await push('While nobody listened');
     const changes = await startChangeNotifier(server.db.appUrl, () => {});
     const app = await buildApp({ ...server.deps, changes }, { logLevel: 'silent' });
     try {
       const started = Date.now();
       const response = await app.inject({
         method: 'GET',
-        url: `/trpc/sync.waitForChange?input=${encodeURIComponent(JSON.stringify({ after: head - 1, timeoutMs: 2000 }))}`,
+        url: `/trpc/sync.pull?input=${encodeURIComponent(JSON.stringify({ ...versions, cursor, waitMs: 2000 }))}`,
         headers: { 'x-janix-device': `Bearer ${token}` },
       });
       const elapsed = Date.now() - started;
       expect(response.statusCode).toBe(200);
-      expect({ answer: response.json() as unknown, fast: elapsed < 1000 }).toEqual({
-        answer: { result: { data: { version: head } } },
-        fast: true,
-      });
+      const page = (response.json() as { result: { data: PullPage } }).result.data;
+      expect({
+        names: flattenBatches(page.batches).map((row) => row.row.name),
+        fast: elapsed < 1000,
+      }).toEqual({ names: ['While nobody listened'], fast: true });
     } finally {
       await app.close();
       await changes.close();
@@ -537,10 +569,9 @@ describe('waitForChange (long poll)', () => {
   });
 
   it("another organization's commits do not wake it", async () => {
-    const { api } = await freshDevice('check_in');
-    const head = await orgHead(server, orgId);
+    const { api, cursor } = await deviceAtHead();
     const started = Date.now();
-    const waiting = api.sync.waitForChange.query({ after: head, timeoutMs: 1000 });
+    const waiting = wait(api, cursor, 1000);
     await sleep(200);
     const B = demoB.org.id;
     await inTransaction(server.db.adminPool, { orgId: B }, async (client) => {
@@ -550,11 +581,8 @@ describe('waitForChange (long poll)', () => {
         version,
       ]);
     });
-    const result = await waiting;
-    expect({ result, woken: Date.now() - started < 950 }).toEqual({
-      result: { version: head },
-      woken: false,
-    });
+    const page = await waiting;
+    expect({ rows: rowCount(page), woken: Date.now() - started < 950 }).toEqual({ rows: 0, woken: false });
   });
 });
 
@@ -578,9 +606,9 @@ describe('input validation', () => {
     }
     expect(outcomes).toEqual(Object.fromEntries(Object.keys(inputs).map((name) => [name, 'BAD_REQUEST'])));
 
-    for (const input of [{ after: -1 }, { after: 0, timeoutMs: 60_000 }, { after: 1.5 }]) {
-      const refused = await serverError(api.sync.waitForChange.query(input));
-      expect(refused.code, JSON.stringify(input)).toBe('BAD_REQUEST');
+    for (const waitMs of [-1, 60_000, 1.5]) {
+      const refused = await serverError(api.sync.pull.query({ ...versions, cursor: null, waitMs }));
+      expect(refused.code, String(waitMs)).toBe('BAD_REQUEST');
     }
     // The limits themselves are fine.
     expect((await pull(api, null, { limit: 1 })).batches.flatMap((batch) => batch.rows)).toHaveLength(1);
@@ -588,7 +616,9 @@ describe('input validation', () => {
   });
 
   it('a long poll needs a device', async () => {
-    const refused = await serverError(apiClient(server).sync.waitForChange.query({ after: 0, timeoutMs: 0 }));
+    const refused = await serverError(
+      apiClient(server).sync.pull.query({ ...versions, cursor: null, waitMs: 1000 }),
+    );
     expect(refused).toMatchObject({ code: 'UNAUTHORIZED', reason: 'unknown_device' });
   });
 });

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import pino from 'pino';
+import { PROTOCOL_VERSION } from '@janix/schemas';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createFixedClock, generateDemoOrg } from '@janix/testkit';
 import { buildApp } from '../src/app.ts';
@@ -15,6 +16,8 @@ const clock = createFixedClock('2026-11-01T10:00:00Z');
 /** These apps never long-poll; a notifier without a database connection is enough. */
 const idleChanges: ChangeNotifier = {
   waitForChange: async () => null,
+  latest: () => undefined,
+  publish: () => {},
   close: async () => {},
 };
 let server: TestServer;
@@ -240,7 +243,7 @@ describe('the real app at level info', () => {
         .deviceToken;
       const pull = await app.inject({
         method: 'GET',
-        url: `/trpc/sync.pull?input=${encodeURIComponent(JSON.stringify({ protocolVersion: 1, schemaVersion: 2, cursor: null }))}`,
+        url: `/trpc/sync.pull?input=${encodeURIComponent(JSON.stringify({ protocolVersion: PROTOCOL_VERSION, schemaVersion: 2, cursor: null }))}`,
         headers: { 'x-janix-device': `Bearer ${deviceToken}` },
       });
       expect(pull.statusCode).toBe(200);

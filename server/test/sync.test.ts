@@ -401,9 +401,13 @@ describe('pull', () => {
     // Tombstones behind the horizon may have been purged: a cursor from before it cannot catch up.
     await api.sync.push.mutate({ ...versions, commands: [rename(1, eventIds[0]!, 'Past the horizon')] });
     const current = (await pullAll(api, { cursor })).cursor;
-    await server.db.adminPool.query('UPDATE org_versions SET feed_horizon = version WHERE org_id = $1', [
-      orgId,
-    ]);
+    // As a purge does it: the horizon moves with a new version, so every server process hears of it.
+    const purgedAt = await inTransaction(server.db.adminPool, { orgId }, async (client) => {
+      const version = await takeOrgVersions(client, orgId);
+      await client.query('UPDATE org_versions SET feed_horizon = $2 WHERE org_id = $1', [orgId, version - 1]);
+      return version;
+    });
+    await waitFor(async () => server.deps.changes.latest(orgId) === purgedAt, "the purge's notification");
     try {
       expect(await refusal(cursor)).toEqual(mustRefetch);
       expect((await api.sync.pull.query({ ...versions, cursor: current })).hasMore).toBe(false);

@@ -63,10 +63,11 @@ export async function openLocalCore(options: LocalCoreOptions): Promise<LocalCor
     options.fetch ?? fetch,
   );
 
-  const replayOverlay = () => {
+  const replayOverlay = (): boolean => {
     const device = replica.meta.get('device');
-    if (device)
-      replayPending(replica.db, replica.events, replica.outbox, { orgId: device.orgId, role: device.role });
+    return device
+      ? replayPending(replica.db, replica.events, replica.outbox, { orgId: device.orgId, role: device.role })
+      : false;
   };
 
   // Bumped whenever what the UI reads may have changed, so screens know to re-read.
@@ -81,8 +82,9 @@ export async function openLocalCore(options: LocalCoreOptions): Promise<LocalCor
           if (page.batches.length || page.tombstones.length) revision += 1;
         },
         replayPending() {
-          storage.replayPending();
-          revision += 1;
+          const changed = storage.replayPending();
+          if (changed) revision += 1;
+          return changed;
         },
       },
       transport: createServerTransport(server),

@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { commandEnvelopeSchema } from './commands.ts';
 
 /** Bumped when the wire format changes incompatibly; the server refuses versions it does not speak. */
-export const PROTOCOL_VERSION = 1;
+// 2: the long poll is a pull that waits (`waitMs`), answering with the page; `waitForChange` is gone.
+export const PROTOCOL_VERSION = 2;
 
 export const versionHeaderSchema = z.object({
   protocolVersion: z.number().int().positive(),
@@ -46,6 +47,11 @@ export const pullInputSchema = versionHeaderSchema.extend({
   checksums: z.boolean().default(false),
   /** Reload these tables from a snapshot (after a checksum mismatch) while keeping the feed position. */
   resync: z.array(replicatedTableNameSchema).max(5).optional(),
+  /**
+   * Long poll: a device at the head of the feed waits up to this long for the next commit, and gets its
+   * page in the same answer. Ignored during a snapshot or a resync, which are answered at once.
+   */
+  waitMs: z.number().int().min(0).max(30_000).default(0),
 });
 export type PullInput = z.input<typeof pullInputSchema>;
 
@@ -90,8 +96,3 @@ export const pullResultSchema = z.object({
   }),
 });
 export type PullResult = z.infer<typeof pullResultSchema>;
-
-export const waitForChangeInputSchema = z.object({
-  after: z.number().int().nonnegative(),
-  timeoutMs: z.number().int().min(0).max(30_000).default(25_000),
-});

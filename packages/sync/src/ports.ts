@@ -32,8 +32,8 @@ export interface SyncStorage {
   beginResync(tables: ReplicatedTableName[]): void;
   /** Forget every server row and the cursor (the server cannot continue from it); keep the outbox. */
   resetReplica(): void;
-  /** Lay still-pending commands over the server rows again. */
-  replayPending(): void;
+  /** Lay still-pending commands over the server rows again; false when there was nothing to lay or clear. */
+  replayPending(): boolean;
 }
 
 export type SyncFailureKind =
@@ -57,7 +57,6 @@ export class SyncTransportError extends Error {
 
 export interface SyncTransport {
   push(input: PushInput): Promise<PushResult>;
-  pull(input: PullInput): Promise<{ result: PullResult; bytes: number }>;
-  /** Resolves with the organization's version once it exceeds `after`, or at the timeout, or on abort. */
-  waitForChange(after: number, timeoutMs: number, signal: AbortSignal): Promise<number>;
+  /** With `waitMs`, the server holds the request until the next commit (long poll); `signal` ends it early. */
+  pull(input: PullInput, signal?: AbortSignal): Promise<{ result: PullResult; bytes: number }>;
 }

@@ -57,7 +57,7 @@ function memoryStorage(commands: CommandEnvelope[] = []) {
       cursor = null;
       log.push('reset');
     },
-    replayPending: () => log.push('replay'),
+    replayPending: () => log.push('replay') > 0,
   };
   return { storage, rows, log, outbox, rejections, cursor: () => cursor };
 }
@@ -96,9 +96,6 @@ function scriptedTransport(handlers: {
       const outcome = handlers.pull?.(input, pulls.length) ?? page({ cursor: 'c' });
       if (outcome instanceof Error) throw outcome;
       return { result: outcome, bytes: 100 };
-    },
-    async waitForChange(after) {
-      return after;
     },
   };
 }
@@ -270,5 +267,70 @@ describe('the sync engine', () => {
     expect(seen.map((p) => p.rowsRemaining)).toEqual([20, 10, 0]);
     expect(seen[0]!.etaMs).toBeGreaterThan(0);
     expect(engine.state.progress).toBeNull();
+  });
+
+  it('at the head, holds the long poll and applies the page it brings; a queued command cuts the wait short', async () => {
+    const replica = memoryStorage();
+    const pulls: PullInput[] = [];
+    const pushes: PushInput[] = [];
+    let release: ((result: PullResult) => void) | null = null;
+    const transport: SyncTransport = {
+      async push(input) {
+        pushes.push(input);
+        const seq = input.commands.at(-1)!.seq;
+        return { lastAppliedSeq: seq, results: [{ seq, status: 'applied' }] };
+      },
+      pull(input, signal) {
+        pulls.push(input);
+        if (!input.waitMs)
+          return Promise.resolve({
+            result: page({ cursor: input.cursor ?? 'head', checksums: [] }),
+            bytes: 1,
+          });
+        return new Promise((resolve, reject) => {
+          release = (result) => resolve({ result, bytes: 1 });
+          signal?.addEventListener('abort', () => reject(new SyncTransportError('offline', 'aborted')));
+        });
+      },
+    };
+    const waitUntil = async (check: () => boolean) => {
+      for (let i = 0; i < 200 && !check(); i += 1) await new Promise((resolve) => setTimeout(resolve, 5));
+      expect(check()).toBe(true);
+    };
+    const waits = () => pulls.filter((input) => input.waitMs).length;
+    const engine = createSyncEngine({
+      storage: replica.storage,
+      transport,
+      schemaVersion: 2,
+      longPollMs: 20_000,
+    });
+    engine.start();
+    try {
+      await waitUntil(() => waits() === 1);
+      expect(pulls[1]).toMatchObject({ cursor: 'head', waitMs: 20_000, checksums: false });
+      release!(
+        page({
+          cursor: 'live-1',
+          headVersion: 2,
+          batches: [{ table: 'events', columns: ['id', 'version'], rows: [['a', 2]] }],
+        }),
+      );
+      // Applied from the long poll's answer, then straight back to waiting: no catch-up pull in between.
+      await waitUntil(() => waits() === 2);
+      expect(replica.rows.get('a')).toEqual({ id: 'a', version: 2 });
+      expect({ cursor: replica.cursor(), head: engine.state.headVersion }).toEqual({
+        cursor: 'live-1',
+        head: 2,
+      });
+      expect(pulls.filter((input) => !input.waitMs)).toHaveLength(1);
+
+      replica.outbox.push(command(1));
+      engine.poke();
+      await waitUntil(() => waits() === 3);
+      expect(pushes.map((input) => input.commands.map((entry) => entry.seq))).toEqual([[1]]);
+      expect(replica.outbox).toEqual([]);
+    } finally {
+      await engine.stop();
+    }
   });
 });

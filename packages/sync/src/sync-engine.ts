@@ -140,11 +140,12 @@ export function createSyncEngine(options: SyncEngineOptions) {
     options.onProgress?.({ ...progress });
   }
 
+  const checksumDue = () =>
+    state.lastChecksumAt === null || now() - state.lastChecksumAt >= (options.checksumIntervalMs ?? 60_000);
+
   async function pull(): Promise<void> {
     let resyncRounds = 0;
     const startedAt = now();
-    const checksumDue = () =>
-      state.lastChecksumAt === null || now() - state.lastChecksumAt >= (options.checksumIntervalMs ?? 60_000);
     let inFlight: ReturnType<SyncTransport['pull']> | null = null;
     const request = () => {
       const resync = storage.pendingResync();
@@ -249,12 +250,50 @@ export function createSyncEngine(options: SyncEngineOptions) {
   }
 
   function run(): Promise<void> {
-    running ??= cycle().finally(() => {
-      running = null;
-      // A cycle started outside the loop (Sync now, a queued command) that succeeded ends any backoff sleep.
-      if (state.consecutiveFailures === 0) wake?.abort();
-    });
+    if (!running) {
+      // A long poll in flight must not land its page in the middle of this cycle's pulls.
+      wake?.abort();
+      running = cycle().finally(() => {
+        running = null;
+        // A cycle started outside the loop (Sync now, a queued command) that succeeded ends any backoff sleep.
+        if (state.consecutiveFailures === 0) wake?.abort();
+      });
+    }
     return running;
+  }
+
+  /**
+   * Holds the server's long poll at the head of the feed; the answer is the next page itself, applied at
+   * once, so a change reaches this replica in one round trip. Returns true when a full cycle is due instead
+   * (the long poll failed or was cut short, more pages wait, a resync or a checksum is due).
+   */
+  async function waitLive(signal: AbortSignal): Promise<boolean> {
+    const cursor = storage.cursor();
+    if (cursor === null || storage.pendingResync().length > 0 || checksumDue()) return true;
+    let answer: Awaited<ReturnType<SyncTransport['pull']>>;
+    try {
+      answer = await transport.pull(
+        {
+          ...versions,
+          cursor,
+          limit: options.pageSize ?? 10_000,
+          knownSeq: storage.knownSeq(),
+          checksums: false,
+          waitMs: options.longPollMs ?? 25_000,
+        },
+        signal,
+      );
+    } catch {
+      // Cut short by a poke, or failed: a full cycle classifies the failure and backs off if needed.
+      return true;
+    }
+    if (signal.aborted || running) return true;
+    storage.applyPage(answer.result, false);
+    state.headVersion = answer.result.headVersion;
+    if (answer.result.hasMore) return true;
+    storage.replayPending();
+    state.lastSyncedAt = now();
+    return false;
   }
 
   function retryDelay(): number {
@@ -285,15 +324,16 @@ export function createSyncEngine(options: SyncEngineOptions) {
       await run();
       if (stopped) return;
       if (poked && state.consecutiveFailures === 0) continue;
-      wake = new AbortController();
       if (state.consecutiveFailures > 0 || state.updateRequired) {
+        wake = new AbortController();
         await sleep(state.updateRequired ? (options.maxRetryMs ?? 30_000) : retryDelay(), wake.signal);
-      } else {
-        try {
-          await transport.waitForChange(state.headVersion, options.longPollMs ?? 25_000, wake.signal);
-        } catch {
-          // A failed long poll is a reason to try a full cycle, which classifies the failure.
-        }
+        continue;
+      }
+      // Live: apply what each long poll brings and wait again, until something needs a full cycle.
+      for (;;) {
+        wake = new AbortController();
+        const cycleDue = await waitLive(wake.signal);
+        if (stopped || poked || cycleDue) break;
       }
     }
   }

@@ -13,6 +13,13 @@ export interface ChangeNotifier {
     timeoutMs: number,
     signal?: AbortSignal,
   ): Promise<number | null>;
+  /** The newest version this process knows the organization has committed, if it has heard of one. */
+  latest(orgId: string): number | undefined;
+  /**
+   * Records a committed version learnt first-hand (this process committed it, or read it from the database),
+   * so waiters wake without the round trip through NOTIFY and later reads know how fresh they must be.
+   */
+  publish(orgId: string, version: number): void;
   close(): Promise<void>;
 }
 
@@ -87,6 +94,8 @@ export async function startChangeNotifier(
         set.add(waiter);
       });
     },
+    latest: (orgId) => latest.get(orgId),
+    publish,
     async close() {
       closed = true;
       for (const waiting of waiters.values()) for (const waiter of waiting) waiter.resolve(null);

@@ -4,6 +4,8 @@ import { inTransaction } from '../db/org-transaction.ts';
 import type { Pool, PoolClient } from '../db/pools.ts';
 import { ReasonedError } from '../trpc/init.ts';
 import { decodeCursor, encodeCursor, type FeedCursor } from './cursor.ts';
+import type { ChangeNotifier } from './change-notifier.ts';
+import type { SharedFeedPages } from './shared-feed-pages.ts';
 
 export interface PullRequest {
   cursor: string | null;
@@ -170,12 +172,62 @@ async function tableChecksums(client: PoolClient, role: OrgRole): Promise<TableC
   return checksums;
 }
 
-/** One page of the organization's replication stream for a device, read in a single snapshot. */
+type SharedPage = Omit<PullResult, 'lastAppliedSeq' | 'rejections'>;
+
+/**
+ * One page of the organization's replication stream for a device. The page itself depends only on the
+ * organization, the role's scope and the position, so feed pages are shared between devices waiting at the
+ * same position (`SharedFeedPages`); what is the device's own (its high-water mark, its rejections) is added.
+ */
 export async function pullChanges(
   pool: Pool,
-  device: DeviceScope,
+  sharedPages: SharedFeedPages,
+  device: DeviceScope & { lastSeq: number },
   request: PullRequest,
 ): Promise<PullResult> {
+  const feedOnly = request.cursor !== null && !request.resync?.length;
+  const decoded = request.cursor === null ? null : decodeCursor(request.cursor);
+  const page =
+    feedOnly && decoded && !decoded.snap && decoded.o === device.orgId
+      ? await sharedPages.read(
+          device.orgId,
+          `${device.role}|${decoded.v}|${request.limit}|${request.checksums}`,
+          () => readPage(pool, device, request),
+        )
+      : await readPage(pool, device, request);
+  return {
+    ...page,
+    // Read when the request was authenticated, before the page was read (a shared page is never older than
+    // a version this process committed): every command counted here has its effect in the page.
+    lastAppliedSeq: device.lastSeq,
+    rejections: device.lastSeq > request.knownSeq ? await newRejections(pool, device, request.knownSeq) : [],
+  };
+}
+
+/** Rejections travel with the feed too, so one whose push response was lost still reaches the console. */
+async function newRejections(
+  pool: Pool,
+  device: DeviceScope,
+  knownSeq: number,
+): Promise<PullResult['rejections']> {
+  const rejections = await inTransaction(pool, { orgId: device.orgId }, (client) =>
+    client.query<{ seq: number; name: string; code: string; message: string; created_at: Date }>(
+      `SELECT seq, name, code, message, created_at FROM command_results
+       WHERE device_id = $1 AND status = 'rejected' AND seq > $2 ORDER BY seq LIMIT 1000`,
+      [device.id, knownSeq],
+    ),
+  );
+  return rejections.rows.map((row) => ({
+    seq: row.seq,
+    name: row.name,
+    code: row.code,
+    message: row.message,
+    rejectedAt: row.created_at.toISOString(),
+  }));
+}
+
+/** The page after the request's cursor, read in one snapshot. */
+async function readPage(pool: Pool, device: DeviceScope, request: PullRequest): Promise<SharedPage> {
   return inTransaction(
     pool,
     { orgId: device.orgId },
@@ -213,34 +265,6 @@ export async function pullChanges(
           cursor = { ...cursor, snap: { tables, after: keepPosition ? cursor.snap!.after : null } };
       }
 
-      const deviceRow = await client.query<{ last_seq: number }>(
-        'SELECT last_seq FROM devices WHERE id = $1',
-        [device.id],
-      );
-      // Rejections travel with the feed too, so one whose push response was lost still reaches the console.
-      const rejections = await client.query<{
-        seq: number;
-        name: string;
-        code: string;
-        message: string;
-        created_at: Date;
-      }>(
-        `SELECT seq, name, code, message, created_at FROM command_results
-         WHERE device_id = $1 AND status = 'rejected' AND seq > $2 ORDER BY seq LIMIT 1000`,
-        [device.id, request.knownSeq],
-      );
-      const common = {
-        headVersion,
-        lastAppliedSeq: deviceRow.rows[0]?.last_seq ?? 0,
-        rejections: rejections.rows.map((row) => ({
-          seq: row.seq,
-          name: row.name,
-          code: row.code,
-          message: row.message,
-          rejectedAt: row.created_at.toISOString(),
-        })),
-      };
-
       if (cursor.snap) {
         const page = await snapshotPage(client, cursor, device.role, request.limit);
         // Counting is not free; it happens once, when a snapshot starts, and the console counts down.
@@ -250,7 +274,7 @@ export async function pullChanges(
             (await feedRemaining(client, device.role, cursor.v))
           : null;
         return {
-          ...common,
+          headVersion,
           cursor: encodeCursor(page.next),
           hasMore: true,
           batches: page.batches,
@@ -261,7 +285,7 @@ export async function pullChanges(
       }
       const page = await feedPage(client, cursor, device.role, request.limit, headVersion);
       return {
-        ...common,
+        headVersion,
         cursor: encodeCursor(page.next),
         hasMore: page.hasMore,
         batches: page.batches,
@@ -275,4 +299,32 @@ export async function pullChanges(
     },
     'REPEATABLE READ',
   );
+}
+
+/**
+ * The live part of a pull: a device already at the head of the feed waits here until its organization
+ * commits past its cursor (or the wait ends), so the page comes back in the same round trip as the poke.
+ */
+export async function waitForFeed(
+  pool: Pool,
+  changes: ChangeNotifier,
+  device: DeviceScope,
+  request: PullRequest & { waitMs: number },
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  const cursor = request.cursor === null ? null : decodeCursor(request.cursor);
+  // Only a device at a valid feed position waits; anything else is answered (or refused) at once.
+  if (!cursor || cursor.snap || cursor.o !== device.orgId || request.resync?.length || request.waitMs === 0)
+    return;
+  let known = changes.latest(device.orgId);
+  if (known === undefined) {
+    // This process has heard of no commit of the organization since it started: ask the database once.
+    const head = await inTransaction(pool, { orgId: device.orgId }, (client) =>
+      client.query<{ version: number }>('SELECT version FROM org_versions WHERE org_id = $1', [device.orgId]),
+    );
+    known = head.rows[0]?.version ?? 0;
+    changes.publish(device.orgId, known);
+  }
+  if (known > cursor.v) return;
+  await changes.waitForChange(device.orgId, cursor.v, request.waitMs, signal);
 }

@@ -26,6 +26,8 @@ export async function pushCommands(
   actor: Actor,
   commands: CommandEnvelope[],
   now: () => Date,
+  /** Told the organization's new version once the batch has committed. */
+  committed: (version: number) => void = () => {},
 ): Promise<PushResult> {
   for (let i = 1; i < commands.length; i += 1) {
     if (commands[i]!.seq !== commands[i - 1]!.seq + 1) {
@@ -36,7 +38,8 @@ export async function pushCommands(
       });
     }
   }
-  return inTransaction(pool, { orgId: actor.orgId, userId: actor.userId }, async (client) => {
+  let committedVersion = 0;
+  const result = await inTransaction(pool, { orgId: actor.orgId, userId: actor.userId }, async (client) => {
     const device = await client.query<{ last_seq: number }>(
       'SELECT last_seq FROM devices WHERE id = $1 FOR UPDATE',
       [actor.deviceId],
@@ -57,12 +60,15 @@ export async function pushCommands(
 
     const at = now();
     await client.query('SAVEPOINT batch_effects');
-    let decided = await applyInOneGo(client, actor, fresh, at);
-    if (decided === 'conflict') {
+    const together = await applyInOneGo(client, actor, fresh, at);
+    let decided: Outcome[] = [];
+    if (together !== 'conflict') {
+      decided = together.outcomes;
+      committedVersion = together.version;
+    } else {
       // An id the batch inserts already exists, invisible to this organization under row-level security.
       // Rare (a forged or colliding id), so undo and go command by command to pin the rejection on the right one.
       await client.query('ROLLBACK TO SAVEPOINT batch_effects');
-      decided = [];
       for (const command of fresh) {
         await client.query('SAVEPOINT command_effects');
         const alone = await applyInOneGo(client, actor, [command], at);
@@ -70,7 +76,8 @@ export async function pushCommands(
           await client.query('ROLLBACK TO SAVEPOINT command_effects');
           decided.push(rejected(command, 'already_exists', 'A record with this id already exists.'));
         } else {
-          decided.push(...alone);
+          decided.push(...alone.outcomes);
+          committedVersion = Math.max(committedVersion, alone.version);
         }
       }
     }
@@ -82,6 +89,8 @@ export async function pushCommands(
     ]);
     return { lastAppliedSeq: fresh.at(-1)!.seq, results: [...results, ...decided] };
   });
+  if (committedVersion > 0) committed(committedVersion);
+  return result;
 }
 
 /** A retry of commands already decided answers with their original outcomes, so a lost rejection still arrives (G1). */
@@ -129,7 +138,7 @@ async function applyInOneGo(
   actor: Actor,
   commands: CommandEnvelope[],
   at: Date,
-): Promise<Outcome[] | 'conflict'> {
+): Promise<{ outcomes: Outcome[]; version: number } | 'conflict'> {
   const ctx = {
     orgId: actor.orgId,
     allows: (action: Parameters<typeof roleAllows>[1]) => roleAllows(actor.role, action),
@@ -153,10 +162,11 @@ async function applyInOneGo(
     for (const write of decision.value) stage(pending, events, write, applied);
     outcomes.push({ seq: command.seq, status: 'applied' });
   });
-  if (applied === 0) return outcomes;
+  if (applied === 0) return { outcomes, version: 0 };
 
   // Versions last: the organization's version row stays locked from here to commit, so keep it short.
-  const firstVersion = (await takeOrgVersions(client, actor.orgId, applied)) - applied + 1;
+  const lastVersion = await takeOrgVersions(client, actor.orgId, applied);
+  const firstVersion = lastVersion - applied + 1;
   const rows = [...pending.values()];
   const inserts = rows.filter((pendingRow) => pendingRow.isNew);
   const updates = rows.filter((pendingRow) => !pendingRow.isNew);
@@ -182,7 +192,7 @@ async function applyInOneGo(
       [...eventColumns(updates), at, updates.map(version)],
     );
   }
-  return outcomes;
+  return { outcomes, version: lastVersion };
 }
 
 /** Loads and locks the events a batch reads; row-level security limits them to the batch's organization. */

@@ -1,6 +1,7 @@
 import type { Pool } from '../db/pools.ts';
 import type { Mailer, DevMailboxMessage } from '../mail/mailer.ts';
 import type { ChangeNotifier } from '../sync/change-notifier.ts';
+import type { SharedFeedPages } from '../sync/shared-feed-pages.ts';
 
 export interface ServerDeps {
   pool: Pool;
@@ -13,6 +14,7 @@ export interface ServerDeps {
 
 export interface Context {
   deps: ServerDeps;
+  sharedFeedPages: SharedFeedPages;
   sessionToken: string | null;
   deviceToken: string | null;
   /** Per-client-address limiter for sign-in; true when this request may proceed. */

@@ -77,6 +77,9 @@ export function createEventsRepository(db: ReplicaDb, orgId: () => string) {
     clearPending(): void {
       db.prepare('DELETE FROM events_pending').run();
     },
+    hasPending(): boolean {
+      return db.prepare('SELECT 1 FROM events_pending LIMIT 1').get() !== undefined;
+    },
   };
 }
 export type EventsRepository = ReturnType<typeof createEventsRepository>;

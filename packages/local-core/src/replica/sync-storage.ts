@@ -21,7 +21,7 @@ export function createSyncStorage(
   db: ReplicaDb,
   meta: MetaStore,
   outbox: Outbox,
-  replayPending: () => void,
+  replayPending: () => boolean,
 ): SyncStorage {
   const upserts = new Map<string, Statement>();
 

@@ -69,7 +69,9 @@ export function replayPending(
   events: EventsRepository,
   outbox: Outbox,
   actor: CommandActor,
-): void {
+): boolean {
+  // Most pulls find nothing queued and nothing laid over: skip the write transaction and its flush.
+  if (outbox.count() === 0 && !events.hasPending()) return false;
   db.transaction(() => {
     events.clearPending();
     for (const entry of outbox.list()) {
@@ -77,4 +79,5 @@ export function replayPending(
       if (decision.ok) writePending(events, decision.value);
     }
   })();
+  return true;
 }

@@ -26,20 +26,12 @@ export function createServerTransport(server: ServerClient): SyncTransport {
         throw classified(error);
       }
     },
-    async pull(input) {
+    async pull(input, signal) {
       const before = server.traffic.bytesReceived;
       try {
-        const result = await server.sync.pull.query(input);
+        const result = await server.sync.pull.query(input, signal ? { signal } : {});
         return { result, bytes: server.traffic.bytesReceived - before };
       } catch (error) {
-        throw classified(error);
-      }
-    },
-    async waitForChange(after, timeoutMs, signal) {
-      try {
-        return (await server.sync.waitForChange.query({ after, timeoutMs }, { signal })).version;
-      } catch (error) {
-        if (signal.aborted) return after;
         throw classified(error);
       }
     },

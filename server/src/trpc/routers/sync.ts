@@ -1,6 +1,6 @@
-import { pullInputSchema, pushInputSchema, waitForChangeInputSchema } from '@janix/schemas';
-import { pullChanges } from '../../sync/pull.ts';
-import { inTransaction } from '../../db/org-transaction.ts';
+import { TRPCError } from '@trpc/server';
+import { pullInputSchema, pushInputSchema } from '@janix/schemas';
+import { pullChanges, waitForFeed } from '../../sync/pull.ts';
 import { pushCommands } from '../../sync/push.ts';
 import { assertSupportedVersions } from '../../sync/versions.ts';
 import { router } from '../init.ts';
@@ -28,29 +28,16 @@ export const syncRouter = router({
         { deviceId: ctx.device.id, orgId: ctx.device.orgId, userId: ctx.user.id, role },
         input.commands,
         ctx.deps.now,
+        (version) => ctx.deps.changes.publish(ctx.device.orgId, version),
       );
     }),
 
-  pull: deviceProcedure.input(pullInputSchema).query(async ({ ctx, input }) => {
+  /** A page of the feed; with `waitMs`, a device at the head waits for the next commit first (long poll). */
+  pull: deviceProcedure.input(pullInputSchema).query(async ({ ctx, input, signal }) => {
     assertSupportedVersions(input);
-    return pullChanges(ctx.deps.pool, ctx.device, input);
-  }),
-
-  /** Long poll: answers as soon as the organization commits past `after`, or at the timeout. */
-  waitForChange: deviceProcedure.input(waitForChangeInputSchema).query(async ({ ctx, input, signal }) => {
-    const current = await inTransaction(ctx.deps.pool, { orgId: ctx.device.orgId }, (client) =>
-      client.query<{ version: number }>('SELECT version FROM org_versions WHERE org_id = $1', [
-        ctx.device.orgId,
-      ]),
-    );
-    const now = current.rows[0]?.version ?? 0;
-    if (now > input.after) return { version: now };
-    const version = await ctx.deps.changes.waitForChange(
-      ctx.device.orgId,
-      input.after,
-      input.timeoutMs,
-      signal,
-    );
-    return { version: version ?? now };
+    await waitForFeed(ctx.deps.pool, ctx.deps.changes, ctx.device, input, signal);
+    if (signal?.aborted)
+      throw new TRPCError({ code: 'CLIENT_CLOSED_REQUEST', message: 'The device stopped waiting.' });
+    return pullChanges(ctx.deps.pool, ctx.sharedFeedPages, ctx.device, input);
   }),
 });
