@@ -5,6 +5,7 @@ import { migrate } from './db/migrate.ts';
 import { randomBytes } from 'node:crypto';
 import { appRoleUrl, ensureAppRole } from './db/app-role.ts';
 import { createAdminPool, createAppPool, type Pool } from './db/pools.ts';
+import { installJobQueue } from './jobs/job-queue.ts';
 
 export interface Database {
   appPool: Pool;
@@ -14,7 +15,10 @@ export interface Database {
   close(): Promise<void>;
 }
 
-/** Connects to DATABASE_URL, or starts the embedded PostgreSQL, then brings the schema up to date. */
+/**
+ * Connects to DATABASE_URL, or starts the embedded PostgreSQL, then brings the schema (the job queue's too)
+ * up to date.
+ */
 export async function openDatabase(env: ServerEnv, log: (line: string) => void): Promise<Database> {
   let url = env.DATABASE_URL;
   let stopEmbedded: (() => Promise<void>) | null = null;
@@ -39,6 +43,7 @@ export async function openDatabase(env: ServerEnv, log: (line: string) => void):
     }
     const applied = await migrate(adminPool);
     if (applied.length) log(`applied migrations: ${applied.join(', ')}`);
+    await installJobQueue(adminPool);
     appPool = createAppPool(appUrl);
   } catch (error) {
     await adminPool.end().catch(() => {});

@@ -19,6 +19,13 @@ const envSchema = z.object({
   RESEND_API_KEY: z.string().min(1).optional(),
   MAIL_FROM: z.string().default('Janix <no-reply@janix.test>'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Tombstones older than this are purged; a console that has not synced for that long must refetch. */
+  TOMBSTONE_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+  /** When the purge runs (cron, UTC). Hourly keeps each run small. */
+  TOMBSTONE_PURGE_CRON: z
+    .string()
+    .regex(/^\S+( \S+){4,5}$/, 'a cron expression of 5 or 6 fields')
+    .default('0 * * * *'),
 });
 
 export type ServerEnv = z.infer<typeof envSchema>;

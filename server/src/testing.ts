@@ -8,6 +8,7 @@ import { startEmbeddedPostgres } from './db/embedded-postgres.ts';
 import { migrate } from './db/migrate.ts';
 import { appRoleUrl, derivedAppRolePassword, ensureAppRole } from './db/app-role.ts';
 import { createAdminPool, createAppPool, type Pool } from './db/pools.ts';
+import { installJobQueue } from './jobs/job-queue.ts';
 import { createDevMailbox } from './mail/mailer.ts';
 import type { ServerDeps } from './trpc/context.ts';
 import { startChangeNotifier } from './sync/change-notifier.ts';
@@ -51,6 +52,7 @@ export async function createTestDatabase(clusterAdminUrl: string): Promise<TestD
   const appPool = createAppPool(appUrl);
   try {
     await migrate(adminPool);
+    await installJobQueue(adminPool);
   } catch (error) {
     await Promise.allSettled([adminPool.end(), appPool.end()]);
     await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).finally(() => admin.end());
