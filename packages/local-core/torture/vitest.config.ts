@@ -1,13 +1,9 @@
 import { fileURLToPath } from 'node:url';
-import { defineConfig } from 'vitest/config';
+import { postgresVitestConfig } from '@janix/server/testing/vitest-config';
 
 /** The torture test's own config: `vitest run --config torture/vitest.config.ts` from packages/local-core. */
-export default defineConfig({
-  test: {
-    root: fileURLToPath(new URL('..', import.meta.url)),
-    globalSetup: ['./torture/global-setup.ts'],
-    include: ['torture/**/*.test.ts'],
-    testTimeout: 180_000,
-    hookTimeout: 120_000,
-  },
+export default postgresVitestConfig({
+  root: fileURLToPath(new URL('..', import.meta.url)),
+  include: ['torture/**/*.test.ts'],
+  testTimeout: 180_000,
 });

@@ -1,1 +1,0 @@
-export { postgresGlobalSetup as default } from '../src/testing.ts';
