@@ -1,14 +1,12 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { generateDemoOrg, makeTempDir } from '@janix/testkit';
-import { seedDemoOrg, startTestServer, type TestServer } from '@janix/server/testing';
-import { signInAndEnroll } from './console-fixtures.ts';
+import { consoleSuite, signInAndEnroll } from './console-fixtures.ts';
 import { openLocalCore, type LocalCore } from '../src/index.ts';
 
 const demo = generateDemoOrg({ seed: 7, attendees: 20 });
-let server: TestServer;
-const cleanups: Array<() => unknown> = [];
+const suite = consoleSuite(demo);
 
 /** A transport that can be cut, standing in for the venue's network going away. */
 function switchableNetwork() {
@@ -26,11 +24,11 @@ function switchableNetwork() {
 async function enrolledConsole(dataDir: string, network = switchableNetwork()): Promise<LocalCore> {
   const core = await openLocalCore({
     dataDir,
-    serverUrl: server.url,
+    serverUrl: suite.server.url,
     autoSync: false,
     fetch: network.fetch,
   });
-  await signInAndEnroll(core, server, 'Door 1');
+  await signInAndEnroll(core, suite.server, 'Door 1');
   await core.syncNow();
   return core;
 }
@@ -43,20 +41,10 @@ const draft = {
   status: 'draft' as const,
 };
 
-beforeAll(async () => {
-  server = await startTestServer(inject('pgAdminUrl'));
-  await seedDemoOrg(server.db.adminPool, demo);
-});
-
-afterAll(async () => {
-  for (const cleanup of cleanups.reverse()) await cleanup();
-  await server.close();
-});
-
 describe('a console at a venue', () => {
   it('accepts changes offline, keeps them across a restart, and delivers them once back online', async () => {
     const dir = makeTempDir('offline');
-    cleanups.push(dir.remove);
+    suite.defer(dir.remove);
     const network = switchableNetwork();
     let core = await enrolledConsole(dir.path, network);
 
@@ -72,11 +60,11 @@ describe('a console at a venue', () => {
     await core.close();
     core = await openLocalCore({
       dataDir: dir.path,
-      serverUrl: server.url,
+      serverUrl: suite.server.url,
       autoSync: false,
       fetch: network.fetch,
     });
-    cleanups.push(() => core.close());
+    suite.defer(() => core.close());
     expect((await core.caller.status()).sync.pending).toBe(1);
 
     network.set(true);
@@ -84,20 +72,20 @@ describe('a console at a venue', () => {
     status = await core.caller.status();
     expect(status.online).toBe(true);
     expect(status.sync.pending).toBe(0);
-    const stored = await server.db.adminPool.query('SELECT name FROM events WHERE id = $1', [id]);
+    const stored = await suite.server.db.adminPool.query('SELECT name FROM events WHERE id = $1', [id]);
     expect(stored.rows).toEqual([{ name: 'Offline Sessions' }]);
   });
 
   it('shows a change the server rejects in the rejection history and drops its optimistic effect', async () => {
     const dir = makeTempDir('reject');
-    cleanups.push(dir.remove);
+    suite.defer(dir.remove);
     const first = await enrolledConsole(dir.path);
-    cleanups.push(() => first.close());
+    suite.defer(() => first.close());
     const { id } = await first.caller.events.create({ draft: { ...draft, name: 'To be moved' } });
     await first.syncNow();
 
     // Meanwhile the event moved on the server, so the console's edit breaks the time rule there.
-    await server.db.adminPool.query(
+    await suite.server.db.adminPool.query(
       `UPDATE events SET starts_at = '2026-12-11T19:00:00Z', ends_at = '2026-12-11T23:00:00Z' WHERE id = $1`,
       [id],
     );
@@ -114,13 +102,13 @@ describe('a console at a venue', () => {
 
   it('erases its replica when the device has been revoked', async () => {
     const dir = makeTempDir('revoked');
-    cleanups.push(dir.remove);
+    suite.defer(dir.remove);
     const core = await enrolledConsole(dir.path);
-    cleanups.push(() => core.close());
+    suite.defer(() => core.close());
     expect((await core.caller.events.list()).length).toBeGreaterThan(0);
     const device = (await core.caller.status()).device!;
 
-    await server.db.adminPool.query('UPDATE devices SET revoked_at = now() WHERE id = $1', [device.id]);
+    await suite.server.db.adminPool.query('UPDATE devices SET revoked_at = now() WHERE id = $1', [device.id]);
     await core.syncNow();
 
     const status = await core.caller.status();

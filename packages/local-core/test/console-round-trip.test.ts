@@ -1,37 +1,23 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { generateDemoOrg, makeTempDir } from '@janix/testkit';
-import { seedDemoOrg, startTestServer, type TestServer } from '@janix/server/testing';
-import { signInAndEnroll } from './console-fixtures.ts';
+import { consoleSuite, signInAndEnroll } from './console-fixtures.ts';
 import { openLocalCore, type LocalCore } from '../src/index.ts';
 
 const demo = generateDemoOrg({ attendees: 50 });
-let server: TestServer;
-const dirs: Array<{ remove: () => void }> = [];
-const cores: LocalCore[] = [];
+const suite = consoleSuite(demo);
 
 async function newConsole(): Promise<LocalCore> {
   const dir = makeTempDir('console');
-  dirs.push(dir);
-  const core = await openLocalCore({ dataDir: dir.path, serverUrl: server.url, autoSync: false });
-  cores.push(core);
+  suite.defer(dir.remove);
+  const core = await openLocalCore({ dataDir: dir.path, serverUrl: suite.server.url, autoSync: false });
+  suite.defer(() => core.close());
   return core;
 }
 
 async function enrollAndSync(core: LocalCore, name: string): Promise<void> {
-  await signInAndEnroll(core, server, name);
+  await signInAndEnroll(core, suite.server, name);
   await core.syncNow();
 }
-
-beforeAll(async () => {
-  server = await startTestServer(inject('pgAdminUrl'));
-  await seedDemoOrg(server.db.adminPool, demo);
-});
-
-afterAll(async () => {
-  for (const core of cores) await core.close();
-  for (const dir of dirs) dir.remove();
-  await server.close();
-});
 
 describe('two consoles on one server', () => {
   it('replicates the demo events and carries a new event from one console to the other', async () => {

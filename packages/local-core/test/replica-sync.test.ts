@@ -1,33 +1,20 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inject } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { generateDemoOrg, makeTempDir } from '@janix/testkit';
-import { seedDemoOrg, startTestServer, type TestServer } from '@janix/server/testing';
-import { signInAndEnroll } from './console-fixtures.ts';
+import { consoleSuite, signInAndEnroll } from './console-fixtures.ts';
 import { openLocalCore, type LocalCore } from '../src/index.ts';
 
 const demo = generateDemoOrg({ seed: 21, attendees: 400 });
-let server: TestServer;
-const cleanups: Array<() => unknown> = [];
-
-beforeAll(async () => {
-  server = await startTestServer(inject('pgAdminUrl'));
-  await seedDemoOrg(server.db.adminPool, demo);
-});
-
-afterAll(async () => {
-  for (const cleanup of cleanups.reverse()) await cleanup();
-  await server.close();
-});
+const suite = consoleSuite(demo);
 
 async function enrolled(
   dataDir: string,
   options: { pageSize?: number; fetch?: typeof fetch } = {},
 ): Promise<LocalCore> {
-  const core = await openLocalCore({ dataDir, serverUrl: server.url, autoSync: false, ...options });
-  await signInAndEnroll(core, server, 'Gate 2');
+  const core = await openLocalCore({ dataDir, serverUrl: suite.server.url, autoSync: false, ...options });
+  await signInAndEnroll(core, suite.server, 'Gate 2');
   return core;
 }
 
@@ -38,7 +25,7 @@ function count(core: LocalCore, table: string): number {
 describe('replica sync', () => {
   it('loads every table the role needs, and resumes an initial sync cut short', async () => {
     const dir = makeTempDir('resume');
-    cleanups.push(dir.remove);
+    suite.defer(dir.remove);
     let pulls = 0;
     let cut = true;
     // The network dies after a few pages, as when a laptop is closed mid-download.
@@ -60,12 +47,12 @@ describe('replica sync', () => {
     const pullsBefore = pulls;
     core = await openLocalCore({
       dataDir: dir.path,
-      serverUrl: server.url,
+      serverUrl: suite.server.url,
       autoSync: false,
       pageSize: 250,
       fetch: flaky,
     });
-    cleanups.push(() => core.close());
+    suite.defer(() => core.close());
     await core.syncNow();
     expect(core.sync().state.lastError).toBeNull();
     expect(count(core, 'events')).toBe(demo.events.length);
@@ -86,9 +73,9 @@ describe('replica sync', () => {
 
   it('detects a replica that diverged and reloads only the table that did', async () => {
     const dir = makeTempDir('checksum');
-    cleanups.push(dir.remove);
+    suite.defer(dir.remove);
     const core = await enrolled(dir.path);
-    cleanups.push(() => core.close());
+    suite.defer(() => core.close());
     await core.syncNow();
     const { db } = core.replica();
     // Damage the replica behind the engine's back: a lost row and a stale one.
@@ -105,7 +92,7 @@ describe('replica sync', () => {
     const ticket = db.prepare('SELECT version FROM tickets WHERE id = ?').get(demo.tickets[5]!.id) as {
       version: number;
     };
-    const serverTicket = await server.db.adminPool.query('SELECT version FROM tickets WHERE id = $1', [
+    const serverTicket = await suite.server.db.adminPool.query('SELECT version FROM tickets WHERE id = $1', [
       demo.tickets[5]!.id,
     ]);
     expect(ticket.version).toBe(serverTicket.rows[0].version);
@@ -113,7 +100,7 @@ describe('replica sync', () => {
 
   it('keeps pending commands through the replica migration that rebuilt the replicated tables', async () => {
     const dir = makeTempDir('migrate');
-    cleanups.push(dir.remove);
+    suite.defer(dir.remove);
     mkdirSync(dir.path, { recursive: true });
     // A console of schema 1 with one command still waiting in its outbox.
     const v1 = new Database(join(dir.path, 'replica.sqlite'));
@@ -141,8 +128,8 @@ describe('replica sync', () => {
     );
     v1.close();
 
-    const core = await openLocalCore({ dataDir: dir.path, serverUrl: server.url, autoSync: false });
-    cleanups.push(() => core.close());
+    const core = await openLocalCore({ dataDir: dir.path, serverUrl: suite.server.url, autoSync: false });
+    suite.defer(() => core.close());
     expect((await core.caller.status()).sync.pending).toBe(1);
     expect(core.replica().outbox.list()[0]).toMatchObject({ seq: 1, name: 'updateEvent' });
   });
