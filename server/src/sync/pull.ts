@@ -30,8 +30,17 @@ function mustRefetch(): ReasonedError {
 }
 
 function selectList(table: ReplicatedTableName, role: OrgRole): string {
-  // Column names come from the fixed table specification, never from input.
-  return columnsForRole(tableSpec(table), role).join(', ');
+  const spec = tableSpec(table);
+  const types = new Map(spec.columns.map((column) => [column.name, column.type]));
+  // Column names come from the fixed table specification, never from input. Timestamps leave Postgres as
+  // the ISO text a console stores: formatting them there is much cheaper than a JS Date per row and back.
+  return columnsForRole(spec, role)
+    .map((column) =>
+      types.get(column) === 'timestamptz'
+        ? `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS ${column}`
+        : column,
+    )
+    .join(', ');
 }
 
 async function rowsAsArrays(client: PoolClient, sql: string, params: unknown[]): Promise<unknown[][]> {
