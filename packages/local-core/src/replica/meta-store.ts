@@ -26,17 +26,26 @@ export function createMetaStore(db: ReplicaDb) {
     'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
   );
   const remove = db.prepare('DELETE FROM meta WHERE key = ?');
+  /**
+   * Committed values, read on every sync step and request (cursor, tokens). Only reads outside a
+   * transaction fill it and every write drops its key, so a rolled-back write can never linger here.
+   */
+  const committed = new Map<MetaKey, unknown>();
   return {
     get<K extends MetaKey>(key: K): MetaValue<K> | null {
+      if (!db.inTransaction && committed.has(key)) return committed.get(key) as MetaValue<K> | null;
       const row = select.get(key);
-      if (!row) return null;
-      const parsed = metaSchemas[key].safeParse(JSON.parse(row.value));
-      return parsed.success ? (parsed.data as MetaValue<K>) : null;
+      const parsed = row ? metaSchemas[key].safeParse(JSON.parse(row.value)) : null;
+      const value = parsed?.success ? (parsed.data as MetaValue<K>) : null;
+      if (!db.inTransaction) committed.set(key, value);
+      return value;
     },
     set<K extends MetaKey>(key: K, value: MetaValue<K>): void {
+      committed.delete(key);
       upsert.run(key, JSON.stringify(value));
     },
     delete(key: MetaKey): void {
+      committed.delete(key);
       remove.run(key);
     },
   };

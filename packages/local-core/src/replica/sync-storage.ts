@@ -24,6 +24,8 @@ export function createSyncStorage(
   replayPending: () => boolean,
 ): SyncStorage {
   const upserts = new Map<string, Statement>();
+  const flushLazily = db.prepare('PRAGMA synchronous = NORMAL');
+  const flushAlways = db.prepare('PRAGMA synchronous = FULL');
   /** Rows per INSERT statement: one statement per row spends more time crossing into SQLite than inserting. */
   const ROWS_PER_STATEMENT = 50;
 
@@ -120,7 +122,17 @@ export function createSyncStorage(
     pendingCommands: (limit) =>
       outbox.list(limit).map(({ seq, name, args, clientTime }) => ({ seq, name, args, clientTime })),
     pendingResync: () => meta.get('pendingResync') ?? [],
-    applyPage: (page, resyncRequested) => applyPageTransaction(page, resyncRequested),
+    applyPage(page, resyncRequested) {
+      // A pulled page can always be pulled again, and its rows and cursor commit together either way, so its
+      // commit need not wait for the disk flush (WAL keeps it atomic; a power cut loses at most the latest
+      // pages, never part of one). Commands stay at synchronous=FULL: the next FULL commit flushes these too.
+      flushLazily.run();
+      try {
+        applyPageTransaction(page, resyncRequested);
+      } finally {
+        flushAlways.run();
+      }
+    },
     recordPushResult: db.transaction(
       (lastAppliedSeq: number, rejections: Parameters<SyncStorage['recordPushResult']>[1]) => {
         for (const rejection of rejections) outbox.recordRejection(rejection);
