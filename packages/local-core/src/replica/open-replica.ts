@@ -11,7 +11,8 @@ export function replicaPath(dataDir: string): string {
 
 /**
  * Opens the one writer connection to the replica. WAL keeps reads cheap; synchronous=FULL makes every
- * commit (and so every outbox row) durable before the console reports a command as accepted.
+ * commit (and so every outbox row) durable before the console reports a command as accepted. Only a pulled
+ * page, which the server can always send again, commits without waiting for the flush (see sync-storage).
  */
 export async function openReplica(dataDir: string): Promise<ReplicaDb> {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
