@@ -5,6 +5,7 @@ import { loggerOptions } from './logging.ts';
 import { appRouter, type AppRouter } from './trpc/router.ts';
 import { bearerToken, type Context, type ServerDeps } from './trpc/context.ts';
 import { createSharedFeedPages } from './sync/shared-feed-pages.ts';
+import { createSnapshotReadAhead } from './sync/snapshot-read-ahead.ts';
 
 export interface BuildAppOptions {
   logLevel?: string;
@@ -34,14 +35,14 @@ export async function buildApp(deps: ServerDeps, options: BuildAppOptions = {}):
     return { status: 'ok', service: 'janix-server', time: deps.now().toISOString() };
   });
 
-  const sharedFeedPages = createSharedFeedPages(deps.changes);
+  const pages = { shared: createSharedFeedPages(deps.changes), readAhead: createSnapshotReadAhead() };
   await app.register(fastifyTRPCPlugin, {
     prefix: '/trpc',
     trpcOptions: {
       router: appRouter,
       createContext: ({ req }): Context => ({
         deps,
-        sharedFeedPages,
+        pages,
         sessionToken: bearerToken(req.headers.authorization),
         deviceToken: bearerToken(req.headers['x-janix-device']),
         allowSignInAttempt: async () => {

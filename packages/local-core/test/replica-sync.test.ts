@@ -45,7 +45,7 @@ describe('replica sync', () => {
     const flaky: typeof fetch = (input, init) => {
       if (String(input instanceof Request ? input.url : input).includes('sync.pull')) {
         pulls += 1;
-        if (cut && pulls > 4) return Promise.reject(new TypeError('fetch failed'));
+        if (cut && pulls > 2) return Promise.reject(new TypeError('fetch failed'));
       }
       return fetch(input, init);
     };
@@ -54,9 +54,15 @@ describe('replica sync', () => {
     const partial = count(core, 'tickets') + count(core, 'people') + count(core, 'orders');
     expect(core.sync().state.online).toBe(false);
     expect(core.replica().meta.get('cursor')).not.toBeNull();
-    // Mid-snapshot the secondary indexes wait, remembered in the replica itself.
-    expect(indexes(core)).toEqual([]);
-    expect(core.replica().meta.get('deferredIndexes')).toHaveLength(replicaIndexes.length);
+    // Mid-snapshot (two pages of 250: events, ticket types, then tickets) a finished table has its index
+    // back; the tickets' indexes wait, remembered in the replica itself.
+    expect(indexes(core)).toEqual(['ticket_types_event']);
+    expect(
+      core
+        .replica()
+        .meta.get('deferredIndexes')
+        ?.map((index) => index.table),
+    ).toEqual(['tickets', 'tickets']);
     await core.close();
 
     cut = false;

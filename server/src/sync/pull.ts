@@ -6,6 +6,7 @@ import { ReasonedError } from '../trpc/init.ts';
 import { decodeCursor, encodeCursor, type FeedCursor } from './cursor.ts';
 import type { ChangeNotifier } from './change-notifier.ts';
 import type { SharedFeedPages } from './shared-feed-pages.ts';
+import type { SnapshotReadAhead } from './snapshot-read-ahead.ts';
 
 export interface PullRequest {
   cursor: string | null;
@@ -75,16 +76,16 @@ async function snapshotPage(client: PoolClient, cursor: FeedCursor, role: OrgRol
 
 async function snapshotRemaining(client: PoolClient, cursor: FeedCursor): Promise<number> {
   if (!cursor.snap) return 0;
-  let total = 0;
-  for (const [index, table] of cursor.snap.tables.entries()) {
-    const after = index === 0 ? cursor.snap.after : null;
-    const result = await client.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM ${table} WHERE ($1::uuid IS NULL OR id > $1)`,
-      [after],
-    );
-    total += result.rows[0]!.n;
-  }
-  return total;
+  // One statement for every table: the first continues after the cursor's id, the rest are whole.
+  const counts = cursor.snap.tables.map((table, index) =>
+    index === 0
+      ? `(SELECT count(*) FROM ${table} WHERE ($1::uuid IS NULL OR id > $1))`
+      : `(SELECT count(*) FROM ${table})`,
+  );
+  const result = await client.query<{ n: number }>(`SELECT (${counts.join(' + ')})::int AS n`, [
+    cursor.snap.after,
+  ]);
+  return result.rows[0]!.n;
 }
 
 /**
@@ -190,20 +191,29 @@ type SharedPage = Omit<PullResult, 'lastAppliedSeq' | 'rejections'>;
  */
 export async function pullChanges(
   pool: Pool,
-  sharedPages: SharedFeedPages,
+  pages: { shared: SharedFeedPages; readAhead: SnapshotReadAhead },
   device: DeviceScope & { lastSeq: number },
   request: PullRequest,
 ): Promise<PullResult> {
   const feedOnly = request.cursor !== null && !request.resync?.length;
   const decoded = request.cursor === null ? null : decodeCursor(request.cursor);
-  const page =
-    feedOnly && decoded && !decoded.snap && decoded.o === device.orgId
-      ? await sharedPages.read(
-          device.orgId,
-          `${device.role}|${decoded.v}|${request.limit}|${request.checksums}`,
-          () => readPage(pool, device, request),
-        )
-      : await readPage(pool, device, request);
+  const readAheadKey = (cursor: string) => `${device.id}|${device.role}|${cursor}|${request.limit}`;
+  let page: SharedPage;
+  if (feedOnly && decoded && !decoded.snap && decoded.o === device.orgId) {
+    page = await pages.shared.read(
+      device.orgId,
+      `${device.role}|${decoded.v}|${request.limit}|${request.checksums}`,
+      () => readPage(pool, device, request),
+    );
+  } else {
+    const early =
+      feedOnly && decoded?.snap ? pages.readAhead.take<SharedPage>(readAheadKey(request.cursor!)) : null;
+    page = await (early ?? readPage(pool, device, request));
+    if (page.progress.phase === 'snapshot' && page.hasMore) {
+      const next = { ...request, cursor: page.cursor, resync: undefined };
+      pages.readAhead.start(readAheadKey(page.cursor), () => readPage(pool, device, next));
+    }
+  }
   return {
     ...page,
     // Read when the request was authenticated, before the page was read (a shared page is never older than
@@ -280,7 +290,8 @@ async function readPage(pool: Pool, device: DeviceScope, request: PullRequest): 
         const starting = request.cursor === null || Boolean(request.resync?.length);
         const remaining = starting
           ? (await snapshotRemaining(client, page.next)) +
-            (await feedRemaining(client, device.role, cursor.v))
+            // A new replica's snapshot starts at the head: nothing follows it in the feed yet.
+            (request.cursor === null ? 0 : await feedRemaining(client, device.role, cursor.v))
           : null;
         return {
           headVersion,

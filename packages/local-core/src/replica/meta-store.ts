@@ -15,7 +15,9 @@ const metaSchemas = {
   notice: z.object({ kind: z.enum(['device_revoked']), at: z.string() }),
   pendingResync: z.array(replicatedTableNameSchema),
   /** CREATE INDEX statements dropped for an initial snapshot, to run when it completes. */
-  deferredIndexes: z.array(z.string().startsWith('CREATE INDEX')),
+  deferredIndexes: z.array(
+    z.object({ table: replicatedTableNameSchema, sql: z.string().startsWith('CREATE INDEX') }),
+  ),
 } as const;
 type MetaKey = keyof typeof metaSchemas;
 type MetaValue<K extends MetaKey> = z.infer<(typeof metaSchemas)[K]>;

@@ -80,28 +80,40 @@ export function createSyncStorage(
    */
   function deferIndexes(): void {
     const indexes = db
-      .prepare<string[], { sql: string; name: string }>(
-        `SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL
+      .prepare<string[], { table: ReplicatedTableName; sql: string; name: string }>(
+        `SELECT name, tbl_name AS "table", sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL
          AND tbl_name IN (${replicatedTableNames.map(() => '?').join(', ')})`,
       )
       .all(...replicatedTableNames);
     if (indexes.length === 0) return;
     meta.set('deferredIndexes', [
       ...(meta.get('deferredIndexes') ?? []),
-      ...indexes.map((index) => index.sql),
+      ...indexes.map(({ table, sql }) => ({ table, sql })),
     ]);
     for (const index of indexes) db.exec(`DROP INDEX ${index.name}`);
   }
 
-  function buildDeferredIndexes(): void {
-    for (const sql of meta.get('deferredIndexes') ?? []) db.exec(sql);
-    meta.delete('deferredIndexes');
+  /**
+   * Builds the deferred indexes of every table the snapshot has finished: it walks tables in load order, so
+   * a page holding rows of a later table means the earlier ones are complete (and the box office can search
+   * tickets by secret at full speed while people still load). Once the feed begins, all of them.
+   */
+  function buildFinishedIndexes(page: Parameters<SyncStorage['applyPage']>[0]): void {
+    const deferred = meta.get('deferredIndexes');
+    if (!deferred) return;
+    const position = Math.max(...page.batches.map((batch) => replicatedTableNames.indexOf(batch.table)));
+    const finished = (table: ReplicatedTableName) =>
+      page.progress.phase === 'feed' || replicatedTableNames.indexOf(table) < position;
+    for (const index of deferred) if (finished(index.table)) db.exec(index.sql);
+    const waiting = deferred.filter((index) => !finished(index.table));
+    if (waiting.length) meta.set('deferredIndexes', waiting);
+    else meta.delete('deferredIndexes');
   }
 
   const applyPageTransaction = db.transaction(
     (page: Parameters<SyncStorage['applyPage']>[0], resyncRequested: boolean) => {
       if (page.progress.phase === 'snapshot' && meta.get('cursor') === null) deferIndexes();
-      if (page.progress.phase === 'feed' && meta.get('deferredIndexes')) buildDeferredIndexes();
+      buildFinishedIndexes(page);
       for (const batch of page.batches) upsertBatch(batch);
       for (const tombstone of page.tombstones) {
         if (!knownTables.has(tombstone.table)) continue;

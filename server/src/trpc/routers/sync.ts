@@ -38,6 +38,6 @@ export const syncRouter = router({
     await waitForFeed(ctx.deps.pool, ctx.deps.changes, ctx.device, input, signal);
     if (signal?.aborted)
       throw new TRPCError({ code: 'CLIENT_CLOSED_REQUEST', message: 'The device stopped waiting.' });
-    return pullChanges(ctx.deps.pool, ctx.sharedFeedPages, ctx.device, input);
+    return pullChanges(ctx.deps.pool, ctx.pages, ctx.device, input);
   }),
 });
