@@ -6,6 +6,7 @@ import { buildApp } from '../src/app.ts';
 import { inTransaction, takeOrgVersions } from '../src/db/org-transaction.ts';
 import { seedDemoOrg } from '../src/demo-seed.ts';
 import { startChangeNotifier } from '../src/sync/change-notifier.ts';
+import { LIVE_RECHECK_MS } from '../src/sync/live-feed.ts';
 import { startTestServer, type TestServer } from '../src/testing.ts';
 import {
   allReplicatedTables,
@@ -466,81 +467,98 @@ describe('resync', () => {
   });
 });
 
-describe('pull with waitMs (long poll)', () => {
+describe('live feed (sync.live)', () => {
   /** A device that has pulled to the head of the feed, and its cursor there. */
   async function deviceAtHead(role: OrgRole = 'check_in') {
     const device = await freshDevice(role);
     const { cursor } = await pullAll(device.api);
     return { ...device, cursor };
   }
-  const wait = (api: ApiClient, cursor: string, waitMs: number) =>
-    api.sync.pull.query({ ...versions, cursor, limit: 1000, waitMs });
 
-  it('answers with the new page within a second of another device committing', async () => {
-    const { api, cursor } = await deviceAtHead();
-    let answeredAt = 0;
+  /** Opens a live stream; `next` resolves with the next page, or null once the server ends the stream. */
+  async function live(api: ApiClient, cursor: string, forMs = 5000) {
+    const controller = new AbortController();
+    const pages = await api.sync.live.query({ ...versions, cursor, forMs }, { signal: controller.signal });
+    const iterator = pages[Symbol.asyncIterator]();
+    return {
+      next: async () => {
+        const step = await iterator.next();
+        return step.done ? null : step.value;
+      },
+      close: () => controller.abort(),
+    };
+  }
+  const names = (page: PullPage | null) => flattenBatches(page?.batches ?? []).map((row) => row.row.name);
+
+  /** Opens a stream at `cursor` and expects its first page, carrying `name`, within a second. */
+  async function expectAtOnce(api: ApiClient, cursor: string, name: string) {
     const started = Date.now();
-    const waiting = wait(api, cursor, 5000).then((page) => {
-      answeredAt = Date.now();
-      return page;
-    });
-    await sleep(300);
-    expect(answeredAt).toBe(0);
-    const pushedAt = Date.now();
-    await push('Wake up');
-    const page = await waiting;
-    expect(page.headVersion).toBe(await orgHead(server, orgId));
-    expect(flattenBatches(page.batches).map((row) => row.row.name)).toEqual(['Wake up']);
-    expect(page.hasMore).toBe(false);
-    expect(answeredAt - pushedAt).toBeLessThan(1000);
-    expect(answeredAt - started).toBeLessThan(4000);
+    const stream = await live(api, cursor);
+    try {
+      expect(names(await stream.next())).toEqual([name]);
+      expect(Date.now() - started).toBeLessThan(1000);
+    } finally {
+      stream.close();
+    }
+  }
+
+  it('writes each commit to the open stream within a second, page after page on one request', async () => {
+    const { api, cursor } = await deviceAtHead();
+    const stream = await live(api, cursor);
+    try {
+      for (const name of ['Wake up', 'And again']) {
+        let answeredAt = 0;
+        const next = stream.next().then((page) => {
+          answeredAt = Date.now();
+          return page;
+        });
+        await sleep(200);
+        expect(answeredAt).toBe(0);
+        const pushedAt = Date.now();
+        await push(name);
+        const page = await next;
+        expect(names(page)).toEqual([name]);
+        expect(page!.headVersion).toBe(await orgHead(server, orgId));
+        expect(answeredAt - pushedAt).toBeLessThan(1000);
+      }
+    } finally {
+      stream.close();
+    }
   });
 
-  it('devices waiting at one position all get the same page, and each its own high-water mark', async () => {
+  it('devices at one position all get the same page, each with its own columns', async () => {
     const waiting = await Promise.all([deviceAtHead(), deviceAtHead('owner'), deviceAtHead()]);
     expect(new Set(waiting.map((device) => device.cursor)).size).toBe(1);
-    const pages = waiting.map((device) => wait(device.api, device.cursor, 5000));
-    await sleep(200);
-    await push('Everyone at once');
-    const answers = await Promise.all(pages);
-    for (const answer of answers) {
-      expect(flattenBatches(answer.batches).map((row) => row.row.name)).toEqual(['Everyone at once']);
-      expect(answer.lastAppliedSeq).toBe(0);
+    const streams = await Promise.all(waiting.map((device) => live(device.api, device.cursor)));
+    try {
+      const pages = streams.map((stream) => stream.next());
+      await sleep(200);
+      await push('Everyone at once');
+      const answers = await Promise.all(pages);
+      for (const answer of answers) expect(names(answer)).toEqual(['Everyone at once']);
+      // The owner's page carries the owner's columns; a check-in device's fewer.
+      expect(answers[1]!.batches[0]!.columns.length).toBeGreaterThanOrEqual(
+        answers[0]!.batches[0]!.columns.length,
+      );
+      expect(answers[0]!.cursor).toBe(answers[2]!.cursor);
+    } finally {
+      for (const stream of streams) stream.close();
     }
-    // The owner's page carries the owner's columns; a check-in device's does not.
-    expect(answers[1]!.batches[0]!.columns.length).toBeGreaterThanOrEqual(
-      answers[0]!.batches[0]!.columns.length,
-    );
-    expect(answers[0]!.cursor).toBe(answers[2]!.cursor);
   });
 
-  it('with no change, answers at the timeout with an empty page at the same position', async () => {
+  it('with no change, ends when its time is up without a page', async () => {
     const { api, cursor } = await deviceAtHead();
-    const head = await orgHead(server, orgId);
     const started = Date.now();
-    const page = await wait(api, cursor, 700);
+    const stream = await live(api, cursor, 700);
+    const page = await stream.next();
     const elapsed = Date.now() - started;
-    expect({
-      head: page.headVersion,
-      rows: rowCount(page),
-      hasMore: page.hasMore,
-      atTimeout: elapsed >= 650 && elapsed < 3000,
-    }).toEqual({ head, rows: 0, hasMore: false, atTimeout: true });
+    expect({ page, atTimeout: elapsed >= 650 && elapsed < 3000 }).toEqual({ page: null, atTimeout: true });
   });
 
-  it('answers at once when the organization is already past the cursor, or the cursor is mid-snapshot', async () => {
+  it('answers at once when the organization is already past the cursor', async () => {
     const { api, cursor } = await deviceAtHead();
     await push('Already moved');
-    let started = Date.now();
-    const behind = await wait(api, cursor, 5000);
-    expect(flattenBatches(behind.batches).map((row) => row.row.name)).toEqual(['Already moved']);
-    expect(Date.now() - started).toBeLessThan(1000);
-
-    started = Date.now();
-    const first = await api.sync.pull.query({ ...versions, cursor: null, limit: 1, waitMs: 5000 });
-    const second = await wait(api, first.cursor, 5000);
-    expect([rowCount(first), rowCount(second) > 0]).toEqual([1, true]);
-    expect(Date.now() - started).toBeLessThan(1000);
+    await expectAtOnce(api, cursor, 'Already moved');
   });
 
   it('a server process that has heard no notification yet still answers at once when behind', async () => {
@@ -548,20 +566,12 @@ describe('pull with waitMs (long poll)', () => {
     await push('While nobody listened');
     const changes = await startChangeNotifier(server.db.appUrl, () => {});
     const app = await buildApp({ ...server.deps, changes }, { logLevel: 'silent' });
+    await app.listen({ host: '127.0.0.1', port: 0 });
     try {
-      const started = Date.now();
-      const response = await app.inject({
-        method: 'GET',
-        url: `/trpc/sync.pull?input=${encodeURIComponent(JSON.stringify({ ...versions, cursor, waitMs: 2000 }))}`,
-        headers: { 'x-janix-device': `Bearer ${token}` },
-      });
-      const elapsed = Date.now() - started;
-      expect(response.statusCode).toBe(200);
-      const page = (response.json() as { result: { data: PullPage } }).result.data;
-      expect({
-        names: flattenBatches(page.batches).map((row) => row.row.name),
-        fast: elapsed < 1000,
-      }).toEqual({ names: ['While nobody listened'], fast: true });
+      const address = app.server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      const other = apiClient({ ...server, url: `http://127.0.0.1:${port}` }, { device: token });
+      await expectAtOnce(other, cursor, 'While nobody listened');
     } finally {
       await app.close();
       await changes.close();
@@ -570,8 +580,9 @@ describe('pull with waitMs (long poll)', () => {
 
   it("another organization's commits do not wake it", async () => {
     const { api, cursor } = await deviceAtHead();
+    const stream = await live(api, cursor, 1000);
     const started = Date.now();
-    const waiting = wait(api, cursor, 1000);
+    const next = stream.next();
     await sleep(200);
     const B = demoB.org.id;
     await inTransaction(server.db.adminPool, { orgId: B }, async (client) => {
@@ -581,8 +592,23 @@ describe('pull with waitMs (long poll)', () => {
         version,
       ]);
     });
-    const page = await waiting;
-    expect({ rows: rowCount(page), woken: Date.now() - started < 950 }).toEqual({ rows: 0, woken: false });
+    expect({ page: await next, woken: Date.now() - started < 950 }).toEqual({ page: null, woken: false });
+  });
+
+  it('a device revoked while streaming gets no page after the next change; it is told it was revoked', async () => {
+    const { id, api, cursor } = await deviceAtHead();
+    const stream = await live(api, cursor, 10_000);
+    try {
+      const next = stream.next();
+      await server.db.adminPool.query('UPDATE devices SET revoked_at = now() WHERE id = $1', [id]);
+      // Past the window in which the stream trusts its last look at the device.
+      await sleep(LIVE_RECHECK_MS + 200);
+      await push('After the revocation');
+      const refused = await serverError(next);
+      expect(refused).toMatchObject({ code: 'FORBIDDEN', reason: 'device_revoked' });
+    } finally {
+      stream.close();
+    }
   });
 });
 
@@ -606,9 +632,9 @@ describe('input validation', () => {
     }
     expect(outcomes).toEqual(Object.fromEntries(Object.keys(inputs).map((name) => [name, 'BAD_REQUEST'])));
 
-    for (const waitMs of [-1, 60_000, 1.5]) {
-      const refused = await serverError(api.sync.pull.query({ ...versions, cursor: null, waitMs }));
-      expect(refused.code, String(waitMs)).toBe('BAD_REQUEST');
+    for (const forMs of [-1, 600_000, 1.5]) {
+      const refused = await serverError(api.sync.live.query({ ...versions, cursor: 'c', forMs }));
+      expect(refused.code, String(forMs)).toBe('BAD_REQUEST');
     }
     // The limits themselves are fine.
     expect((await pull(api, null, { limit: 1 })).batches.flatMap((batch) => batch.rows)).toHaveLength(1);
@@ -616,9 +642,7 @@ describe('input validation', () => {
   });
 
   it('a long poll needs a device', async () => {
-    const refused = await serverError(
-      apiClient(server).sync.pull.query({ ...versions, cursor: null, waitMs: 1000 }),
-    );
+    const refused = await serverError(apiClient(server).sync.live.query({ ...versions, cursor: 'c' }));
     expect(refused).toMatchObject({ code: 'UNAUTHORIZED', reason: 'unknown_device' });
   });
 });

@@ -1,5 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { createTRPCClient, httpBatchLink, TRPCClientError } from '@trpc/client';
+import {
+  createTRPCClient,
+  httpBatchLink,
+  httpBatchStreamLink,
+  splitLink,
+  TRPCClientError,
+} from '@trpc/client';
 import {
   PROTOCOL_VERSION,
   type CommandEnvelope,
@@ -19,16 +25,21 @@ export interface Credentials {
 }
 
 export function apiClient(server: TestServer, credentials: Credentials = {}) {
+  const http = {
+    url: `${server.url}/trpc`,
+    headers() {
+      const headers: Record<string, string> = {};
+      if (credentials.session) headers.authorization = `Bearer ${credentials.session}`;
+      if (credentials.device) headers['x-janix-device'] = `Bearer ${credentials.device}`;
+      return headers;
+    },
+  };
   return createTRPCClient<AppRouter>({
     links: [
-      httpBatchLink({
-        url: `${server.url}/trpc`,
-        headers() {
-          const headers: Record<string, string> = {};
-          if (credentials.session) headers.authorization = `Bearer ${credentials.session}`;
-          if (credentials.device) headers['x-janix-device'] = `Bearer ${credentials.device}`;
-          return headers;
-        },
+      splitLink({
+        condition: (op) => op.path === 'sync.live',
+        true: httpBatchStreamLink({ ...http, maxItems: 1 }),
+        false: httpBatchLink(http),
       }),
     ],
   });

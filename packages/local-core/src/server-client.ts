@@ -1,4 +1,4 @@
-import { createTRPCClient, httpLink, TRPCClientError } from '@trpc/client';
+import { createTRPCClient, httpBatchStreamLink, httpLink, splitLink, TRPCClientError } from '@trpc/client';
 import type { AppRouter } from '@janix/server';
 
 export interface Credentials {
@@ -21,19 +21,25 @@ export function createServerClient(
     traffic.bytesReceived += Number(response.headers.get('content-length') ?? 0);
     return response;
   };
+  const http = {
+    url: `${serverUrl.replace(/\/$/, '')}/trpc`,
+    fetch: countingFetch,
+    headers() {
+      const headers: Record<string, string> = {};
+      const session = credentials.sessionToken();
+      const device = credentials.deviceToken();
+      if (session) headers.authorization = `Bearer ${session}`;
+      if (device) headers['x-janix-device'] = `Bearer ${device}`;
+      return headers;
+    },
+  };
   const client = createTRPCClient<AppRouter>({
     links: [
-      httpLink({
-        url: `${serverUrl.replace(/\/$/, '')}/trpc`,
-        fetch: countingFetch,
-        headers() {
-          const headers: Record<string, string> = {};
-          const session = credentials.sessionToken();
-          const device = credentials.deviceToken();
-          if (session) headers.authorization = `Bearer ${session}`;
-          if (device) headers['x-janix-device'] = `Bearer ${device}`;
-          return headers;
-        },
+      // The live feed streams its pages (JSON lines) over one long request; everything else is one call each.
+      splitLink({
+        condition: (op) => op.path === 'sync.live',
+        true: httpBatchStreamLink({ ...http, maxItems: 1 }),
+        false: httpLink(http),
       }),
     ],
   });

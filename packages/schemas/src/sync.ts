@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { commandEnvelopeSchema } from './commands.ts';
 
 /** Bumped when the wire format changes incompatibly; the server refuses versions it does not speak. */
-// 2: the long poll is a pull that waits (`waitMs`), answering with the page; `waitForChange` is gone.
+// 2: live changes stream down `sync.live` (JSON lines) instead of the `waitForChange` poke.
 export const PROTOCOL_VERSION = 2;
 
 export const versionHeaderSchema = z.object({
@@ -47,13 +47,20 @@ export const pullInputSchema = versionHeaderSchema.extend({
   checksums: z.boolean().default(false),
   /** Reload these tables from a snapshot (after a checksum mismatch) while keeping the feed position. */
   resync: z.array(replicatedTableNameSchema).max(5).optional(),
-  /**
-   * Long poll: a device at the head of the feed waits up to this long for the next commit, and gets its
-   * page in the same answer. Ignored during a snapshot or a resync, which are answered at once.
-   */
-  waitMs: z.number().int().min(0).max(30_000).default(0),
 });
 export type PullInput = z.input<typeof pullInputSchema>;
+
+/**
+ * The live feed: a device at the head of the feed holds one streaming request, and the server writes each
+ * new page to it as its organization commits, for up to `forMs`; then the device opens another.
+ */
+export const liveInputSchema = versionHeaderSchema.extend({
+  cursor: z.string().min(1).max(4096),
+  limit: z.number().int().min(1).max(10_000).default(2000),
+  knownSeq: z.number().int().nonnegative().default(0),
+  forMs: z.number().int().min(0).max(120_000).default(55_000),
+});
+export type LiveInput = z.input<typeof liveInputSchema>;
 
 /** Rows of one table in column order; the column list is the device role's (other columns stay empty). */
 export const tableBatchSchema = z.object({

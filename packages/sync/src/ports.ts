@@ -1,5 +1,6 @@
 import type {
   CommandEnvelope,
+  LiveInput,
   PullInput,
   PullResult,
   PushInput,
@@ -57,6 +58,7 @@ export class SyncTransportError extends Error {
 
 export interface SyncTransport {
   push(input: PushInput): Promise<PushResult>;
-  /** With `waitMs`, the server holds the request until the next commit (long poll); `signal` ends it early. */
-  pull(input: PullInput, signal?: AbortSignal): Promise<{ result: PullResult; bytes: number }>;
+  pull(input: PullInput): Promise<{ result: PullResult; bytes: number }>;
+  /** Pages as the organization commits them, streamed until the server ends the stream or `signal` aborts. */
+  live(input: LiveInput, signal: AbortSignal): AsyncIterable<PullResult>;
 }

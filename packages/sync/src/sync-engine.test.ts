@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type {
   CommandEnvelope,
+  LiveInput,
   PullInput,
   PullResult,
   PushInput,
@@ -96,6 +97,9 @@ function scriptedTransport(handlers: {
       const outcome = handlers.pull?.(input, pulls.length) ?? page({ cursor: 'c' });
       if (outcome instanceof Error) throw outcome;
       return { result: outcome, bytes: 100 };
+    },
+    async *live() {
+      // These scripts drive single cycles; the live feed is exercised on its own below.
     },
   };
 }
@@ -269,35 +273,40 @@ describe('the sync engine', () => {
     expect(engine.state.progress).toBeNull();
   });
 
-  it('at the head, holds the long poll and applies the page it brings; a queued command cuts the wait short', async () => {
+  it('at the head, follows the live feed and applies each page it brings; a queued command cuts it short', async () => {
     const replica = memoryStorage();
     const pulls: PullInput[] = [];
     const pushes: PushInput[] = [];
-    let release: ((result: PullResult) => void) | null = null;
+    const lives: LiveInput[] = [];
+    let deliver: ((page: PullResult) => void) | null = null;
+    let awaited = 0;
     const transport: SyncTransport = {
       async push(input) {
         pushes.push(input);
         const seq = input.commands.at(-1)!.seq;
         return { lastAppliedSeq: seq, results: [{ seq, status: 'applied' }] };
       },
-      pull(input, signal) {
+      async pull(input) {
         pulls.push(input);
-        if (!input.waitMs)
-          return Promise.resolve({
-            result: page({ cursor: input.cursor ?? 'head', checksums: [] }),
-            bytes: 1,
+        return { result: page({ cursor: input.cursor ?? 'head', checksums: [] }), bytes: 1 };
+      },
+      async *live(input, signal) {
+        lives.push(input);
+        while (!signal.aborted) {
+          const next = await new Promise<PullResult | null>((resolve) => {
+            deliver = resolve;
+            awaited += 1;
+            signal.addEventListener('abort', () => resolve(null));
           });
-        return new Promise((resolve, reject) => {
-          release = (result) => resolve({ result, bytes: 1 });
-          signal?.addEventListener('abort', () => reject(new SyncTransportError('offline', 'aborted')));
-        });
+          if (!next) return;
+          yield next;
+        }
       },
     };
     const waitUntil = async (check: () => boolean) => {
       for (let i = 0; i < 200 && !check(); i += 1) await new Promise((resolve) => setTimeout(resolve, 5));
       expect(check()).toBe(true);
     };
-    const waits = () => pulls.filter((input) => input.waitMs).length;
     const engine = createSyncEngine({
       storage: replica.storage,
       transport,
@@ -306,29 +315,29 @@ describe('the sync engine', () => {
     });
     engine.start();
     try {
-      await waitUntil(() => waits() === 1);
-      expect(pulls[1]).toMatchObject({ cursor: 'head', waitMs: 20_000, checksums: false });
-      release!(
-        page({
-          cursor: 'live-1',
-          headVersion: 2,
-          batches: [{ table: 'events', columns: ['id', 'version'], rows: [['a', 2]] }],
-        }),
-      );
-      // Applied from the long poll's answer, then straight back to waiting: no catch-up pull in between.
-      await waitUntil(() => waits() === 2);
-      expect(replica.rows.get('a')).toEqual({ id: 'a', version: 2 });
+      await waitUntil(() => lives.length === 1 && awaited === 1);
+      expect(lives[0]).toMatchObject({ cursor: 'head', forMs: 20_000 });
+      const events = (id: string, version: number) => [
+        { table: 'events' as const, columns: ['id', 'version'], rows: [[id, version]] },
+      ];
+      deliver!(page({ cursor: 'live-1', headVersion: 2, batches: events('a', 2) }));
+      await waitUntil(() => replica.rows.has('a'));
+      // The same stream brings the next commit too: no new request, no catch-up pull.
+      await waitUntil(() => awaited === 2);
+      deliver!(page({ cursor: 'live-2', headVersion: 3, batches: events('b', 3) }));
+      await waitUntil(() => replica.rows.has('b'));
       expect({ cursor: replica.cursor(), head: engine.state.headVersion }).toEqual({
-        cursor: 'live-1',
-        head: 2,
+        cursor: 'live-2',
+        head: 3,
       });
-      expect(pulls.filter((input) => !input.waitMs)).toHaveLength(1);
+      expect({ lives: lives.length, pulls: pulls.length }).toEqual({ lives: 1, pulls: 1 });
 
       replica.outbox.push(command(1));
       engine.poke();
-      await waitUntil(() => waits() === 3);
+      await waitUntil(() => lives.length === 2);
       expect(pushes.map((input) => input.commands.map((entry) => entry.seq))).toEqual([[1]]);
       expect(replica.outbox).toEqual([]);
+      expect(lives[1]).toMatchObject({ cursor: 'live-2' });
     } finally {
       await engine.stop();
     }

@@ -263,37 +263,45 @@ export function createSyncEngine(options: SyncEngineOptions) {
   }
 
   /**
-   * Holds the server's long poll at the head of the feed; the answer is the next page itself, applied at
-   * once, so a change reaches this replica in one round trip. Returns true when a full cycle is due instead
-   * (the long poll failed or was cut short, more pages wait, a resync or a checksum is due).
+   * Follows the server's live feed at the head: each page arrives on one open stream as the organization
+   * commits it and is applied at once. Returns true when a full cycle is due instead (the stream failed or
+   * was cut short, more pages wait, a resync or a checksum is due); false when the server ended the stream.
    */
-  async function waitLive(signal: AbortSignal): Promise<boolean> {
+  async function followLive(wake: AbortSignal): Promise<boolean> {
     const cursor = storage.cursor();
     if (cursor === null || storage.pendingResync().length > 0 || checksumDue()) return true;
-    let answer: Awaited<ReturnType<SyncTransport['pull']>>;
+    // Leaving early (a page says more wait) must close the stream too, not only a poke.
+    const stream = new AbortController();
+    const stop = () => stream.abort();
+    wake.addEventListener('abort', stop);
     try {
-      answer = await transport.pull(
+      const pages = transport.live(
         {
           ...versions,
           cursor,
           limit: options.pageSize ?? 10_000,
           knownSeq: storage.knownSeq(),
-          checksums: false,
-          waitMs: options.longPollMs ?? 25_000,
+          forMs: options.longPollMs ?? 55_000,
         },
-        signal,
+        stream.signal,
       );
+      for await (const page of pages) {
+        if (wake.aborted || running) return true;
+        storage.applyPage(page, false);
+        state.headVersion = page.headVersion;
+        if (page.hasMore) return true;
+        storage.replayPending();
+        state.lastSyncedAt = now();
+        if (checksumDue()) return true;
+      }
+      return wake.aborted;
     } catch {
       // Cut short by a poke, or failed: a full cycle classifies the failure and backs off if needed.
       return true;
+    } finally {
+      wake.removeEventListener('abort', stop);
+      stream.abort();
     }
-    if (signal.aborted || running) return true;
-    storage.applyPage(answer.result, false);
-    state.headVersion = answer.result.headVersion;
-    if (answer.result.hasMore) return true;
-    storage.replayPending();
-    state.lastSyncedAt = now();
-    return false;
   }
 
   function retryDelay(): number {
@@ -329,10 +337,10 @@ export function createSyncEngine(options: SyncEngineOptions) {
         await sleep(state.updateRequired ? (options.maxRetryMs ?? 30_000) : retryDelay(), wake.signal);
         continue;
       }
-      // Live: apply what each long poll brings and wait again, until something needs a full cycle.
+      // Live: apply what the live feed brings, reopening it when the server ends it, until a full cycle is due.
       for (;;) {
         wake = new AbortController();
-        const cycleDue = await waitLive(wake.signal);
+        const cycleDue = await followLive(wake.signal);
         if (stopped || poked || cycleDue) break;
       }
     }

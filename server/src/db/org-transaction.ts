@@ -17,11 +17,13 @@ export async function inTransaction<T>(
 ): Promise<T> {
   const client = await pool.connect();
   try {
-    await client.query(`BEGIN ISOLATION LEVEL ${isolation}`);
-    await client.query("SELECT set_config('app.org_id', $1, true), set_config('app.user_id', $2, true)", [
-      scope.orgId ?? '',
-      scope.userId ?? '',
-    ]);
+    // One round trip for both: a simple-protocol query may hold several statements, but no parameters, so
+    // the scope goes in as escaped literals.
+    await client.query(
+      `BEGIN ISOLATION LEVEL ${isolation};
+       SELECT set_config('app.org_id', ${client.escapeLiteral(scope.orgId ?? '')}, true),
+              set_config('app.user_id', ${client.escapeLiteral(scope.userId ?? '')}, true)`,
+    );
     const result = await work(client);
     await client.query('COMMIT');
     return result;

@@ -4,7 +4,6 @@ import { inTransaction } from '../db/org-transaction.ts';
 import type { Pool, PoolClient } from '../db/pools.ts';
 import { ReasonedError } from '../trpc/init.ts';
 import { decodeCursor, encodeCursor, type FeedCursor } from './cursor.ts';
-import type { ChangeNotifier } from './change-notifier.ts';
 import type { SharedFeedPages } from './shared-feed-pages.ts';
 import type { SnapshotReadAhead } from './snapshot-read-ahead.ts';
 
@@ -189,9 +188,15 @@ type SharedPage = Omit<PullResult, 'lastAppliedSeq' | 'rejections'>;
  * organization, the role's scope and the position, so feed pages are shared between devices waiting at the
  * same position (`SharedFeedPages`); what is the device's own (its high-water mark, its rejections) is added.
  */
+/** Where pull pages come from besides a fresh read: shared by devices at one position, or read ahead. */
+export interface PullPageSources {
+  shared: SharedFeedPages;
+  readAhead: SnapshotReadAhead;
+}
+
 export async function pullChanges(
   pool: Pool,
-  pages: { shared: SharedFeedPages; readAhead: SnapshotReadAhead },
+  pages: PullPageSources,
   device: DeviceScope & { lastSeq: number },
   request: PullRequest,
 ): Promise<PullResult> {
@@ -319,32 +324,4 @@ async function readPage(pool: Pool, device: DeviceScope, request: PullRequest): 
     },
     'REPEATABLE READ',
   );
-}
-
-/**
- * The live part of a pull: a device already at the head of the feed waits here until its organization
- * commits past its cursor (or the wait ends), so the page comes back in the same round trip as the poke.
- */
-export async function waitForFeed(
-  pool: Pool,
-  changes: ChangeNotifier,
-  device: DeviceScope,
-  request: PullRequest & { waitMs: number },
-  signal: AbortSignal | undefined,
-): Promise<void> {
-  const cursor = request.cursor === null ? null : decodeCursor(request.cursor);
-  // Only a device at a valid feed position waits; anything else is answered (or refused) at once.
-  if (!cursor || cursor.snap || cursor.o !== device.orgId || request.resync?.length || request.waitMs === 0)
-    return;
-  let known = changes.latest(device.orgId);
-  if (known === undefined) {
-    // This process has heard of no commit of the organization since it started: ask the database once.
-    const head = await inTransaction(pool, { orgId: device.orgId }, (client) =>
-      client.query<{ version: number }>('SELECT version FROM org_versions WHERE org_id = $1', [device.orgId]),
-    );
-    known = head.rows[0]?.version ?? 0;
-    changes.publish(device.orgId, known);
-  }
-  if (known > cursor.v) return;
-  await changes.waitForChange(device.orgId, cursor.v, request.waitMs, signal);
 }

@@ -1,4 +1,10 @@
-import type { CommandEnvelope, EventRow, OrgRole, PushResult } from '@janix/schemas';
+import {
+  orgRoleSchema,
+  type CommandEnvelope,
+  type EventRow,
+  type OrgRole,
+  type PushResult,
+} from '@janix/schemas';
 import { planCommand, roleAllows, type CommandWrite } from '@janix/domain';
 import { inTransaction, takeOrgVersions } from '../db/org-transaction.ts';
 import type { Pool, PoolClient } from '../db/pools.ts';
@@ -6,6 +12,7 @@ import { ReasonedError } from '../trpc/init.ts';
 import { eventFromRecord, type EventRecord } from './rows.ts';
 
 type Actor = { deviceId: string; orgId: string; userId: string; role: OrgRole };
+type Member = Omit<Actor, 'role'>;
 type Outcome = PushResult['results'][number];
 
 /**
@@ -23,7 +30,7 @@ type Outcome = PushResult['results'][number];
  */
 export async function pushCommands(
   pool: Pool,
-  actor: Actor,
+  member: Member,
   commands: CommandEnvelope[],
   now: () => Date,
   /** Told the organization's new version once the batch has committed. */
@@ -39,11 +46,23 @@ export async function pushCommands(
     }
   }
   let committedVersion = 0;
-  const result = await inTransaction(pool, { orgId: actor.orgId, userId: actor.userId }, async (client) => {
-    const device = await client.query<{ last_seq: number }>(
-      'SELECT last_seq FROM devices WHERE id = $1 FOR UPDATE',
-      [actor.deviceId],
+  const result = await inTransaction(pool, { orgId: member.orgId, userId: member.userId }, async (client) => {
+    // The member's role is read in the batch's own transaction: a demotion committed before it counts.
+    const device = await client.query<{ last_seq: number; role: string | null }>(
+      `SELECT d.last_seq, m.role FROM devices d
+       LEFT JOIN memberships m ON m.org_id = d.org_id AND m.user_id = $2
+       WHERE d.id = $1 FOR UPDATE OF d`,
+      [member.deviceId, member.userId],
     );
+    const role = orgRoleSchema.safeParse(device.rows[0]?.role);
+    if (!role.success) {
+      throw new ReasonedError({
+        code: 'FORBIDDEN',
+        reason: 'session_invalid',
+        message: 'The signed-in user is no longer a member of this organization.',
+      });
+    }
+    const actor: Actor = { ...member, role: role.data };
     const lastSeq = device.rows[0]?.last_seq ?? 0;
     const retried = commands.filter((command) => command.seq <= lastSeq);
     const fresh = commands.filter((command) => command.seq > lastSeq);
@@ -59,7 +78,6 @@ export async function pushCommands(
     }
 
     const at = now();
-    await client.query('SAVEPOINT batch_effects');
     const together = await applyInOneGo(client, actor, fresh, at);
     let decided: Outcome[] = [];
     if (together !== 'conflict') {
@@ -67,13 +85,11 @@ export async function pushCommands(
       committedVersion = together.version;
     } else {
       // An id the batch inserts already exists, invisible to this organization under row-level security.
-      // Rare (a forged or colliding id), so undo and go command by command to pin the rejection on the right one.
-      await client.query('ROLLBACK TO SAVEPOINT batch_effects');
+      // Rare (a forged or colliding id): the batch was undone, so go command by command to pin the rejection
+      // on the right one.
       for (const command of fresh) {
-        await client.query('SAVEPOINT command_effects');
         const alone = await applyInOneGo(client, actor, [command], at);
         if (alone === 'conflict') {
-          await client.query('ROLLBACK TO SAVEPOINT command_effects');
           decided.push(rejected(command, 'already_exists', 'A record with this id already exists.'));
         } else {
           decided.push(...alone.outcomes);
@@ -81,12 +97,7 @@ export async function pushCommands(
         }
       }
     }
-    await recordOutcomes(client, actor, fresh, decided);
-    await client.query('UPDATE devices SET last_seq = $2, last_seen_at = $3 WHERE id = $1', [
-      actor.deviceId,
-      fresh.at(-1)!.seq,
-      at,
-    ]);
+    await recordOutcomes(client, actor, fresh, decided, at);
     return { lastAppliedSeq: fresh.at(-1)!.seq, results: [...results, ...decided] };
   });
   if (committedVersion > 0) committed(committedVersion);
@@ -164,12 +175,14 @@ async function applyInOneGo(
   });
   if (applied === 0) return { outcomes, version: 0 };
 
-  // Versions last: the organization's version row stays locked from here to commit, so keep it short.
-  const lastVersion = await takeOrgVersions(client, actor.orgId, applied);
-  const firstVersion = lastVersion - applied + 1;
   const rows = [...pending.values()];
   const inserts = rows.filter((pendingRow) => pendingRow.isNew);
   const updates = rows.filter((pendingRow) => !pendingRow.isNew);
+  // Only an insert can meet a hidden id; a batch of updates needs no way back.
+  if (inserts.length) await client.query('SAVEPOINT batch_effects');
+  // Versions last: the organization's version row stays locked from here to commit, so keep it short.
+  const lastVersion = await takeOrgVersions(client, actor.orgId, applied);
+  const firstVersion = lastVersion - applied + 1;
   const version = (pendingRow: PendingRow) => firstVersion + pendingRow.lastWriter - 1;
   if (inserts.length) {
     const inserted = await client.query(
@@ -180,7 +193,10 @@ async function applyInOneGo(
        ON CONFLICT (id) DO NOTHING`,
       [...eventColumns(inserts), at, inserts.map(version)],
     );
-    if (inserted.rowCount !== inserts.length) return 'conflict';
+    if (inserted.rowCount !== inserts.length) {
+      await client.query('ROLLBACK TO SAVEPOINT batch_effects');
+      return 'conflict';
+    }
   }
   if (updates.length) {
     await client.query(
@@ -232,20 +248,27 @@ function eventColumns(rows: PendingRow[]): unknown[] {
   ];
 }
 
-/** One statement for the whole batch's outcomes; `command_results` is the history and the retry answer. */
+/**
+ * One statement for the whole batch's outcomes and the device's high-water mark; `command_results` is the
+ * history and the answer to a retry.
+ */
 async function recordOutcomes(
   client: PoolClient,
   actor: Actor,
   commands: CommandEnvelope[],
   outcomes: Outcome[],
+  at: Date,
 ): Promise<void> {
   const codes = outcomes.map((outcome) => (outcome.status === 'rejected' ? outcome.code : null));
   const messages = outcomes.map((outcome) => (outcome.status === 'rejected' ? outcome.message : null));
   await client.query(
-    `INSERT INTO command_results (org_id, device_id, seq, name, status, code, message, user_id, client_time)
-     SELECT $1, $2, seq, name, status, code, message, $3, client_time
-     FROM unnest($4::bigint[], $5::text[], $6::text[], $7::text[], $8::text[], $9::timestamptz[])
-       AS t(seq, name, status, code, message, client_time)`,
+    `WITH recorded AS (
+       INSERT INTO command_results (org_id, device_id, seq, name, status, code, message, user_id, client_time)
+       SELECT $1, $2, seq, name, status, code, message, $3, client_time
+       FROM unnest($4::bigint[], $5::text[], $6::text[], $7::text[], $8::text[], $9::timestamptz[])
+         AS t(seq, name, status, code, message, client_time)
+     )
+     UPDATE devices SET last_seq = $10, last_seen_at = $11 WHERE id = $2`,
     [
       actor.orgId,
       actor.deviceId,
@@ -256,6 +279,8 @@ async function recordOutcomes(
       codes,
       messages,
       commands.map((command) => command.clientTime),
+      commands.at(-1)!.seq,
+      at,
     ],
   );
 }

@@ -1,8 +1,7 @@
 import type { Pool } from '../db/pools.ts';
 import type { Mailer, DevMailboxMessage } from '../mail/mailer.ts';
 import type { ChangeNotifier } from '../sync/change-notifier.ts';
-import type { SharedFeedPages } from '../sync/shared-feed-pages.ts';
-import type { SnapshotReadAhead } from '../sync/snapshot-read-ahead.ts';
+import type { PullPageSources } from '../sync/pull.ts';
 
 export interface ServerDeps {
   pool: Pool;
@@ -15,8 +14,7 @@ export interface ServerDeps {
 
 export interface Context {
   deps: ServerDeps;
-  /** Where pull pages come from besides a fresh read: shared by devices at one position, or read ahead. */
-  pages: { shared: SharedFeedPages; readAhead: SnapshotReadAhead };
+  pages: PullPageSources;
   sessionToken: string | null;
   deviceToken: string | null;
   /** Per-client-address limiter for sign-in; true when this request may proceed. */

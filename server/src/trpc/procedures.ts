@@ -55,22 +55,23 @@ export interface AuthenticatedDevice {
   lastSeq: number;
 }
 
-export const deviceProcedure = publicProcedure.use(async ({ ctx, next }) => {
-  if (!ctx.deviceToken) {
+/** The enrolled, unrevoked device a token belongs to; refuses anything else with a reason the console acts on. */
+export async function authenticateDevice(pool: Pool, token: string | null): Promise<AuthenticatedDevice> {
+  if (!token) {
     throw new ReasonedError({
       code: 'UNAUTHORIZED',
       reason: 'unknown_device',
       message: 'This device is not enrolled.',
     });
   }
-  const result = await ctx.deps.pool.query<{
+  const result = await pool.query<{
     id: string;
     org_id: string;
     name: string;
     role: string;
     revoked_at: Date | null;
     last_seq: number;
-  }>('SELECT * FROM device_for_token($1)', [hashSecret(ctx.deviceToken)]);
+  }>('SELECT * FROM device_for_token($1)', [hashSecret(token)]);
   const row = result.rows[0];
   if (!row) {
     throw new ReasonedError({
@@ -86,13 +87,17 @@ export const deviceProcedure = publicProcedure.use(async ({ ctx, next }) => {
       message: 'This device has been revoked by an administrator.',
     });
   }
-  const device: AuthenticatedDevice = {
+  return {
     id: row.id,
     orgId: row.org_id,
     name: row.name,
     role: orgRoleSchema.parse(row.role),
     lastSeq: row.last_seq,
   };
+}
+
+export const deviceProcedure = publicProcedure.use(async ({ ctx, next }) => {
+  const device = await authenticateDevice(ctx.deps.pool, ctx.deviceToken);
   return next({ ctx: { ...ctx, device } });
 });
 

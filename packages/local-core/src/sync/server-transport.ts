@@ -26,11 +26,19 @@ export function createServerTransport(server: ServerClient): SyncTransport {
         throw classified(error);
       }
     },
-    async pull(input, signal) {
+    async pull(input) {
       const before = server.traffic.bytesReceived;
       try {
-        const result = await server.sync.pull.query(input, signal ? { signal } : {});
+        const result = await server.sync.pull.query(input);
         return { result, bytes: server.traffic.bytesReceived - before };
+      } catch (error) {
+        throw classified(error);
+      }
+    },
+    async *live(input, signal) {
+      try {
+        const pages = await server.sync.live.query(input, { signal });
+        for await (const page of pages) yield page;
       } catch (error) {
         throw classified(error);
       }
