@@ -168,6 +168,44 @@ describe('what each role replicates (privacy by design)', () => {
     }
   });
 
+  it('a device follows its member: demoted, it must refetch into the narrower scope; gone, it is refused', async () => {
+    const userId = randomUUID();
+    const email = `till-${userId.slice(0, 8)}@example.com`;
+    await server.db.adminPool.query('INSERT INTO users (id, email, display_name) VALUES ($1, $2, $3)', [
+      userId,
+      email,
+      'Temporary till',
+    ]);
+    const setRole = (role: OrgRole) =>
+      server.db.adminPool.query(
+        `INSERT INTO memberships (org_id, user_id, role) VALUES ($1, $2, $3)
+         ON CONFLICT (org_id, user_id) DO UPDATE SET role = excluded.role`,
+        [orgId, userId, role],
+      );
+    await setRole('box_office');
+    const session = (await signIn(server, email)).session;
+    const device = await enroll(server, session, orgId, 'Temporary till');
+    const api = apiClient(server, { session, device: device.deviceToken });
+    const before = await pullAll(api);
+    expect(Object.keys(columnsByTable(before.pages))).toContain('orders');
+
+    await setRole('check_in');
+    const refused = await serverError(api.sync.pull.query({ ...versions, cursor: before.cursor }));
+    expect(refused).toMatchObject({ code: 'PRECONDITION_FAILED', reason: 'must_refetch' });
+    const after = await pullAll(api);
+    expect(Object.keys(columnsByTable(after.pages))).toEqual(['events', 'ticket_types', 'tickets', 'people']);
+    expect(JSON.stringify(after.pages)).not.toContain(demo.people[0]!.email);
+
+    await server.db.adminPool.query('DELETE FROM memberships WHERE org_id = $1 AND user_id = $2', [
+      orgId,
+      userId,
+    ]);
+    expect(await serverError(api.sync.pull.query({ ...versions, cursor: after.cursor }))).toMatchObject({
+      code: 'FORBIDDEN',
+      reason: 'device_revoked',
+    });
+  });
+
   it('check_in gets names but no contact data and no orders; box_office adds email and orders', async () => {
     const scanner = await pullAll((await freshDevice('check_in')).api);
     const scannerColumns = columnsByTable(scanner.pages);
@@ -528,7 +566,8 @@ describe('live feed (sync.live)', () => {
 
   it('devices at one position all get the same page, each with its own columns', async () => {
     const waiting = await Promise.all([deviceAtHead(), deviceAtHead('owner'), deviceAtHead()]);
-    expect(new Set(waiting.map((device) => device.cursor)).size).toBe(1);
+    // Same organization and version; a cursor also names the role it was filled for.
+    expect(waiting[0]!.cursor).toBe(waiting[2]!.cursor);
     const streams = await Promise.all(waiting.map((device) => live(device.api, device.cursor)));
     try {
       const pages = streams.map((stream) => stream.next());

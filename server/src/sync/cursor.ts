@@ -1,13 +1,15 @@
 import { z } from 'zod';
-import { replicatedTableNameSchema } from '@janix/schemas';
+import { orgRoleSchema, replicatedTableNameSchema } from '@janix/schemas';
 
 /**
- * The pull position, opaque to consoles. `v` is the organization version the replica is complete up to
+ * The pull position, opaque to consoles. `o` and `r` are the organization and the role it was issued for. `v` is the organization version the replica is complete up to
  * (commit-ordered, so nothing committed later can sort before it). While `snap` is present the replica is
  * still loading a snapshot of the listed tables, walking each by id; the feed then resumes after `v`.
  */
 const cursorSchema = z.object({
   o: z.uuid(),
+  /** The role whose scope the replica was filled with: a device whose role changed must refetch. */
+  r: orgRoleSchema,
   v: z.number().int().nonnegative(),
   snap: z
     .object({

@@ -67,7 +67,8 @@ async function snapshotPage(client: PoolClient, cursor: FeedCursor, role: OrgRol
       break;
     }
     const remaining = snap.tables.slice(1);
-    if (remaining.length === 0) return { batches, next: { o: cursor.o, v: cursor.v } satisfies FeedCursor };
+    if (remaining.length === 0)
+      return { batches, next: { o: cursor.o, r: cursor.r, v: cursor.v } satisfies FeedCursor };
     snap = { tables: remaining, after: null };
   }
   return { batches, next: { ...cursor, snap } satisfies FeedCursor };
@@ -148,7 +149,7 @@ async function feedPage(client: PoolClient, cursor: FeedCursor, role: OrgRole, l
   return {
     batches,
     tombstones: [...tombstonesByTable].map(([table, ids]) => ({ table, ids })),
-    next: { o: cursor.o, v: until } satisfies FeedCursor,
+    next: { o: cursor.o, r: cursor.r, v: until } satisfies FeedCursor,
     hasMore: until < head,
   };
 }
@@ -204,7 +205,7 @@ export async function pullChanges(
   const decoded = request.cursor === null ? null : decodeCursor(request.cursor);
   const readAheadKey = (cursor: string) => `${device.id}|${device.role}|${cursor}|${request.limit}`;
   let page: SharedPage;
-  if (feedOnly && decoded && !decoded.snap && decoded.o === device.orgId) {
+  if (feedOnly && decoded && !decoded.snap && decoded.o === device.orgId && decoded.r === device.role) {
     page = await pages.shared.read(
       device.orgId,
       `${device.role}|${decoded.v}|${request.limit}|${request.checksums}`,
@@ -266,11 +267,23 @@ async function readPage(pool: Pool, device: DeviceScope, request: PullRequest): 
 
       let cursor: FeedCursor;
       if (request.cursor === null) {
-        cursor = { o: device.orgId, v: headVersion, snap: { tables: roleTables, after: null } };
+        cursor = {
+          o: device.orgId,
+          r: device.role,
+          v: headVersion,
+          snap: { tables: roleTables, after: null },
+        };
       } else {
         const decoded = decodeCursor(request.cursor);
-        // Foreign, forged, from the future, or behind purged tombstones: the replica cannot continue from it.
-        if (!decoded || decoded.o !== device.orgId || decoded.v > headVersion || decoded.v < horizon)
+        // Foreign, forged, from the future, behind purged tombstones, or filled for a role the device no
+        // longer has (its member was demoted: rows it may no longer hold must go): it cannot continue from it.
+        if (
+          !decoded ||
+          decoded.o !== device.orgId ||
+          decoded.r !== device.role ||
+          decoded.v > headVersion ||
+          decoded.v < horizon
+        )
           throw mustRefetch();
         if (decoded.snap && decoded.snap.tables.some((table) => !roleTables.includes(table)))
           throw mustRefetch();

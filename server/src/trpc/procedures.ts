@@ -50,7 +50,7 @@ export interface AuthenticatedDevice {
   id: string;
   orgId: string;
   name: string;
-  /** What the device replicates; fixed at enrollment. */
+  /** What the device replicates: the current role of the member who enrolled it. */
   role: OrgRole;
   lastSeq: number;
 }
@@ -68,7 +68,7 @@ export async function authenticateDevice(pool: Pool, token: string | null): Prom
     id: string;
     org_id: string;
     name: string;
-    role: string;
+    role: string | null;
     revoked_at: Date | null;
     last_seq: number;
   }>('SELECT * FROM device_for_token($1)', [hashSecret(token)]);
@@ -85,6 +85,14 @@ export async function authenticateDevice(pool: Pool, token: string | null): Prom
       code: 'FORBIDDEN',
       reason: 'device_revoked',
       message: 'This device has been revoked by an administrator.',
+    });
+  }
+  if (row.role === null) {
+    // The member who enrolled it left the organization: the device goes with them.
+    throw new ReasonedError({
+      code: 'FORBIDDEN',
+      reason: 'device_revoked',
+      message: 'The member who enrolled this device no longer belongs to the organization.',
     });
   }
   return {
