@@ -257,6 +257,35 @@ describe('push', () => {
     expect(await event(eventIds[5]!)).toEqual(before);
   });
 
+  it('a device clock hours off changes nothing: sequence and commit order decide, not client time', async () => {
+    const { api } = await freshDevice();
+    const other = await freshDevice();
+    const target = eventIds[1]!;
+    const at = (hours: number) => new Date(Date.now() + hours * 3_600_000).toISOString();
+    const before = await headVersion();
+    // The first device's clock is 6 hours fast; the second's 6 hours slow, and it pushes last.
+    await api.sync.push.mutate({
+      ...versions,
+      commands: [{ ...rename(1, target, 'Fast clock'), clientTime: at(6) }],
+    });
+    await other.api.sync.push.mutate({
+      ...versions,
+      commands: [{ ...rename(1, target, 'Slow clock, later commit'), clientTime: at(-6) }],
+    });
+    expect(await event(target)).toEqual({ name: 'Slow clock, later commit', version: before + 2 });
+    // The server stamps its own time on the row; the device's time is kept only as a record of the command.
+    const stamped = await server.db.adminPool.query<{ updated_at: Date }>(
+      'SELECT updated_at FROM events WHERE id = $1',
+      [target],
+    );
+    expect(Math.abs(stamped.rows[0]!.updated_at.getTime() - Date.now())).toBeLessThan(60_000);
+    const recorded = await server.db.adminPool.query<{ client_time: Date }>(
+      'SELECT client_time FROM command_results WHERE device_id = $1',
+      [other.id],
+    );
+    expect(Date.now() - recorded.rows[0]!.client_time.getTime()).toBeGreaterThan(5.9 * 3_600_000);
+  });
+
   it(`refuses more than ${MAX_PUSH_BATCH} commands in one batch`, async () => {
     const { id, api } = await freshDevice();
     const commands = Array.from({ length: MAX_PUSH_BATCH + 1 }, (_, i) =>
