@@ -47,7 +47,7 @@ function decodeCursor(cursor: string | null): { o?: string; v?: number; snap?: u
   }
 }
 
-async function orgVersion(pool: Pool, orgId: string): Promise<number> {
+export async function orgVersion(pool: Pool, orgId: string): Promise<number> {
   const result = await pool.query<{ version: number }>('SELECT version FROM org_versions WHERE org_id = $1', [
     orgId,
   ]);

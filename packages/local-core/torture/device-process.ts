@@ -9,8 +9,7 @@ import { acceptCommand } from '../src/sync/local-commands.ts';
 import { createFaultyFetch } from './faulty-fetch.ts';
 import type {
   DeviceConfig,
-  DeviceEvent,
-  DeviceReply,
+  DeviceMessage,
   DeviceRequest,
   DeviceState,
   SubmitReply,
@@ -24,7 +23,7 @@ if (!config.dataDir || !process.send) {
   process.exit(2);
 }
 
-function emit(event: DeviceEvent | DeviceReply): void {
+function emit(event: DeviceMessage): void {
   process.send?.(event);
 }
 

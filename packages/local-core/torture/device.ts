@@ -6,8 +6,7 @@ import type { FaultKind, FaultRates } from './faulty-fetch.ts';
 import type {
   CommandName,
   DeviceConfig,
-  DeviceEvent,
-  DeviceReply,
+  DeviceMessage,
   DeviceRequest,
   DeviceState,
   SubmitReply,
@@ -136,7 +135,7 @@ export class Device {
     child.stderr?.on('data', keep);
     const ready = new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`${this.label} did not start in 60 s`)), 60_000);
-      child.on('message', (message: DeviceEvent | DeviceReply) => {
+      child.on('message', (message: DeviceMessage) => {
         if ('type' in message) {
           if (message.type === 'ready') {
             clearTimeout(timer);

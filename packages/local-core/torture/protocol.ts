@@ -76,3 +76,6 @@ export type DeviceReply = { id: number; ok: true; value: unknown } | { id: numbe
 
 /** Unsolicited messages from a device process. */
 export type DeviceEvent = { type: 'ready' } | { type: 'fault'; kind: FaultKind; path: string };
+
+/** Everything a device process sends the harness; both ends of the IPC channel type it from here. */
+export type DeviceMessage = DeviceEvent | DeviceReply;

@@ -1,0 +1,38 @@
+import type { DemoOrg } from '@janix/testkit';
+import type { Pool } from '../../../server/src/db/pools.ts';
+import type { CheckInput, OrgFacts } from './checks.ts';
+import type { Device } from './device.ts';
+import type { Random } from './random.ts';
+import type { TortureServer } from './server.ts';
+
+export interface EventFacts {
+  id: string;
+  startsAt: number;
+  endsAt: number;
+}
+
+/**
+ * What setup, workload and quiescence share. One `random` stream runs through all three in order, so a
+ * phase must draw exactly what it drew when they were one function, or a seed stops replaying its run.
+ */
+export interface RunContext {
+  seed: number;
+  random: Random;
+  note: (line: string) => void;
+  server: TortureServer;
+  pool: Pool;
+  /** Org A as seeded: org-B devices reach for its event ids to test tenant isolation. */
+  demoA: DemoOrg;
+  orgs: OrgFacts[];
+  orgIdOf: (key: 'A' | 'B') => string;
+  devices: Device[];
+  autoSync: boolean;
+  stepCount: number;
+  counters: { kills: number; deviceRestarts: number; serverRestarts: number; localRejected: number };
+  /** Events created by the workload, so a step can name one the server has not seen yet. */
+  created: Map<string, EventFacts & { org: 'A' | 'B' }>;
+  crossOrg: CheckInput['crossOrg'];
+  /** Work the harness does not wait for (a sync in the background); a dead device is not an error here. */
+  track: (work: Promise<unknown>) => void;
+  background: Set<Promise<unknown>>;
+}

@@ -1,0 +1,84 @@
+/**
+ * The harness's record of what each device accepted. Every submit and every restart after kill -9 goes
+ * through here, so a lost or out-of-order command (G1, G2) fails at the moment it shows, not at the end.
+ */
+import type { RunContext } from './context.ts';
+import { DeviceGone, type Device } from './device.ts';
+import { fail } from './failure.ts';
+import type { CommandName } from './protocol.ts';
+
+export async function restart(run: RunContext, device: Device): Promise<void> {
+  await device.start(run.server.url);
+  run.counters.deviceRestarts += 1;
+  const state = await device.state();
+  const durable = Math.max(state.lastAppliedSeq, ...state.outbox.map((entry) => entry.seq));
+  const highest = device.highestAccepted;
+  if (durable < highest) {
+    fail('G1', `${device.label}: accepted command ${highest} is gone after kill -9 (disk knows ${durable})`);
+  }
+  if (device.maybe && durable === highest + 1) {
+    const queued = state.outbox.find((entry) => entry.seq === durable);
+    if (queued && queued.name !== device.maybe.name) {
+      fail(
+        'G1',
+        `${device.label}: command ${durable} is ${queued.name}, the harness sent ${device.maybe.name}`,
+      );
+    }
+    const args = (queued?.args ?? device.maybe.args) as Record<string, unknown>;
+    device.accepted.set(durable, {
+      seq: durable,
+      name: device.maybe.name,
+      args,
+      eventId: String(args.eventId ?? '?'),
+      confirmedAfterKill: true,
+    });
+    run.note(`${device.label} restarted: the submit cut by kill -9 had committed as ${durable}`);
+  } else if (durable > highest) {
+    fail('G1', `${device.label}: the disk knows command ${durable}, the harness only ${highest}`);
+  } else {
+    run.note(`${device.label} restarted (incarnation ${device.incarnation}, outbox ${state.outbox.length})`);
+  }
+  device.maybe = null;
+}
+
+/** Null when the device refused the command or died before answering. */
+export async function submit(
+  run: RunContext,
+  device: Device,
+  name: CommandName,
+  args: Record<string, unknown>,
+  options: { direct?: boolean; expectLocalRejection?: boolean } = {},
+): Promise<{ seq: number; eventId: string } | null> {
+  if (!device.alive) return null;
+  device.maybe = { name, args };
+  let reply;
+  try {
+    reply = await device.submit(name, args, options.direct);
+  } catch (error) {
+    if (error instanceof DeviceGone) return null;
+    throw error;
+  }
+  device.maybe = null;
+  if (!reply.accepted) {
+    run.counters.localRejected += 1;
+    run.note(`${device.label} ${name} refused locally: ${reply.message}`);
+    return null;
+  }
+  if (options.expectLocalRejection) {
+    fail(
+      'local rules',
+      `${device.label} (${device.role}) queued ${name} ${JSON.stringify(args)} as ${reply.seq}`,
+    );
+  }
+  if (reply.seq !== device.highestAccepted + 1) {
+    fail(
+      'G2',
+      `${device.label}: accepted ${name} as ${reply.seq} after ${device.highestAccepted} (not gapless)`,
+    );
+  }
+  device.accepted.set(reply.seq, { seq: reply.seq, name, args, eventId: reply.eventId });
+  run.note(
+    `${device.label} accepted ${name} ${reply.eventId.slice(0, 8)} as ${reply.seq} ${JSON.stringify(args.patch ?? '')}`,
+  );
+  return reply;
+}

@@ -1,0 +1,318 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { EventFacts, RunContext } from './context.ts';
+import { DeviceGone, type Device } from './device.ts';
+import { restart, submit } from './ledger.ts';
+
+const HOUR = 3_600_000;
+const venues = ['Harbour Hall', 'Pier 9 Warehouse', 'Old Town Theatre', 'Riverside Stage', 'Lighthouse Lawn'];
+
+type Step =
+  | 'create'
+  | 'update'
+  | 'conflict'
+  | 'invalidLocal'
+  | 'scannerWrite'
+  | 'orgB'
+  | 'sync'
+  | 'backgroundSync'
+  | 'kill'
+  | 'restartDevice'
+  | 'serverRestart'
+  | 'network'
+  | 'pause';
+const weights: Record<Step, number> = {
+  create: 12,
+  update: 20,
+  conflict: 7,
+  invalidLocal: 4,
+  scannerWrite: 3,
+  orgB: 7,
+  sync: 14,
+  backgroundSync: 9,
+  kill: 5,
+  restartDevice: 6,
+  serverRestart: 2,
+  network: 5,
+  pause: 3,
+};
+
+/** The organization's events as the server has them now, plus ones created locally but not yet there. */
+export async function knownEvents(run: RunContext, org: 'A' | 'B'): Promise<EventFacts[]> {
+  const rows = await run.pool.query<{ id: string; starts_at: Date; ends_at: Date }>(
+    'SELECT id, starts_at, ends_at FROM events WHERE org_id = $1 ORDER BY id',
+    [run.orgIdOf(org)],
+  );
+  const events = rows.rows.map((row) => ({
+    id: row.id,
+    startsAt: row.starts_at.getTime(),
+    endsAt: row.ends_at.getTime(),
+  }));
+  const onServer = new Set(events.map((event) => event.id));
+  for (const event of run.created.values())
+    if (event.org === org && !onServer.has(event.id)) events.push(event);
+  return events;
+}
+
+function draft(run: RunContext, org: 'A' | 'B') {
+  const { random } = run;
+  const start = Date.parse('2026-12-01T18:00:00Z') + random.int(0, 60) * 24 * HOUR + random.int(0, 5) * HOUR;
+  return {
+    name: `Torture ${org} ${run.seed}-${random.int(1, 99_999)}`,
+    venue: random.pick(venues),
+    startsAt: new Date(start).toISOString(),
+    endsAt: new Date(start + random.int(1, 6) * HOUR).toISOString(),
+    status: random.pick(['draft', 'on_sale'] as const),
+  };
+}
+
+/** A patch computed from the server's view; a device whose view lags may refuse it or the server may. */
+function patchFor(run: RunContext, event: EventFacts): Record<string, unknown> {
+  const { random } = run;
+  const iso = (ms: number) => new Date(ms).toISOString();
+  switch (
+    random.pick(['rename', 'status', 'venue', 'shift', 'extend', 'startLater', 'endEarlier'] as const)
+  ) {
+    case 'rename':
+      return { name: `Renamed ${random.int(1, 99_999)}` };
+    case 'status':
+      return { status: random.pick(['draft', 'on_sale', 'cancelled'] as const) };
+    case 'venue':
+      return { venue: random.pick(venues) };
+    case 'shift': {
+      const by = random.int(-3, 3) * 24 * HOUR + random.int(-2, 2) * HOUR;
+      return { startsAt: iso(event.startsAt + by), endsAt: iso(event.endsAt + by) };
+    }
+    case 'extend':
+      return { endsAt: iso(event.endsAt + random.int(1, 4) * HOUR) };
+    case 'startLater':
+      return {
+        startsAt: iso(Math.min(event.endsAt - HOUR / 2, event.startsAt + random.int(1, 3) * HOUR)),
+      };
+    case 'endEarlier':
+      return { endsAt: iso(event.startsAt + HOUR / 2) };
+  }
+}
+
+/** Remembers the event it creates, so later steps can name it before the server has it. */
+async function create(run: RunContext, device: Device, org: 'A' | 'B'): Promise<void> {
+  const event = draft(run, org);
+  const reply = await submit(run, device, 'createEvent', { draft: event });
+  if (!reply) return;
+  run.created.set(reply.eventId, {
+    id: reply.eventId,
+    org,
+    startsAt: Date.parse(event.startsAt),
+    endsAt: Date.parse(event.endsAt),
+  });
+}
+
+/** Draws and runs `run.stepCount` steps: commands, syncs, kills, restarts, network and server faults. */
+export async function runWorkload(run: RunContext): Promise<void> {
+  const { random, note, devices } = run;
+  const aliveWith = (predicate: (device: Device) => boolean) =>
+    devices.filter((device) => device.alive && predicate(device));
+  const writersA = () => aliveWith((d) => d.org === 'A' && (d.role === 'owner' || d.role === 'organizer'));
+
+  for (let step = 1; step <= run.stepCount; step += 1) {
+    const kind = random.weighted(weights);
+    switch (kind) {
+      case 'create': {
+        const writers = writersA();
+        if (!writers.length) break;
+        await create(run, random.pick(writers), 'A');
+        break;
+      }
+      case 'update': {
+        const writers = writersA();
+        if (!writers.length) break;
+        const event = random.pick(await knownEvents(run, 'A'));
+        await submit(run, random.pick(writers), 'updateEvent', {
+          eventId: event.id,
+          patch: patchFor(run, event),
+        });
+        break;
+      }
+      case 'conflict': {
+        // One device moves the event later while another, offline, pulls its end earlier: whichever
+        // reaches the server second may break the time rule there, and is rejected (G9).
+        const writers = writersA();
+        if (writers.length < 2) break;
+        const first = random.pick(writers);
+        const second = random.pick(writers.filter((device) => device !== first));
+        const event = random.pick(await knownEvents(run, 'A'));
+        note(
+          `conflict on ${event.id.slice(0, 8)}: ${first.label} moves it, ${second.label} offline shortens it`,
+        );
+        if (second.online && random.chance(0.7)) await second.setOnline(false);
+        await submit(run, second, 'updateEvent', {
+          eventId: event.id,
+          patch: { endsAt: new Date(event.startsAt + HOUR).toISOString() },
+        });
+        await submit(run, first, 'updateEvent', {
+          eventId: event.id,
+          patch: {
+            startsAt: new Date(event.startsAt + 2 * HOUR).toISOString(),
+            endsAt: new Date(event.endsAt + 2 * HOUR).toISOString(),
+          },
+        });
+        if (random.chance(0.7) && first.alive) await first.sync();
+        break;
+      }
+      case 'invalidLocal': {
+        const writers = writersA();
+        if (!writers.length) break;
+        const device = random.pick(writers);
+        if (random.chance(0.5)) {
+          await submit(
+            run,
+            device,
+            'updateEvent',
+            { eventId: random.uuid(), patch: { name: 'Nowhere' } },
+            { expectLocalRejection: true },
+          );
+        } else {
+          const event = random.pick(await knownEvents(run, 'A'));
+          await submit(run, device, 'updateEvent', {
+            eventId: event.id,
+            patch: { endsAt: new Date(event.startsAt - HOUR).toISOString() },
+          });
+        }
+        break;
+      }
+      case 'scannerWrite': {
+        const scanners = aliveWith((d) => d.role === 'check_in');
+        if (!scanners.length) break;
+        const device = random.pick(scanners);
+        if (random.chance(0.5)) {
+          await submit(
+            run,
+            device,
+            'createEvent',
+            { draft: draft(run, 'A') },
+            { expectLocalRejection: true },
+          );
+        } else {
+          const event = random.pick(await knownEvents(run, 'A'));
+          await submit(
+            run,
+            device,
+            'updateEvent',
+            { eventId: event.id, patch: patchFor(run, event) },
+            { expectLocalRejection: true },
+          );
+        }
+        break;
+      }
+      case 'orgB': {
+        const others = aliveWith((d) => d.org === 'B');
+        if (!others.length) break;
+        const device = random.pick(others);
+        const roll = random.next();
+        if (roll < 0.35) {
+          await create(run, device, 'B');
+        } else if (roll < 0.7) {
+          const event = random.pick(await knownEvents(run, 'B'));
+          await submit(run, device, 'updateEvent', { eventId: event.id, patch: patchFor(run, event) });
+        } else if (roll < 0.85) {
+          // An org-A id is invisible to this device, so it queues the create; the server must refuse it.
+          const foreign = random.pick(run.demoA.events);
+          const reply = await submit(
+            run,
+            device,
+            'createEvent',
+            { eventId: foreign.id, draft: draft(run, 'B') },
+            { direct: true },
+          );
+          if (reply)
+            run.crossOrg.push({ device, seq: reply.seq, eventId: foreign.id, orgId: run.demoA.org.id });
+        } else {
+          // Refused locally, unless this device queued a create with that id itself (then it sees it, pending).
+          const foreign = random.pick(run.demoA.events);
+          const seen = run.crossOrg.some(
+            (attempt) => attempt.device === device && attempt.eventId === foreign.id,
+          );
+          const reply = await submit(
+            run,
+            device,
+            'updateEvent',
+            { eventId: foreign.id, patch: { name: 'Hijacked' } },
+            { expectLocalRejection: !seen },
+          );
+          if (reply)
+            run.crossOrg.push({ device, seq: reply.seq, eventId: foreign.id, orgId: run.demoA.org.id });
+        }
+        break;
+      }
+      case 'sync': {
+        const alive = aliveWith(() => true);
+        if (!alive.length) break;
+        const device = random.pick(alive);
+        const result = await device.sync().catch((error: unknown) => {
+          if (error instanceof DeviceGone) return null;
+          throw error;
+        });
+        note(`${device.label} synced: ${result?.lastError ?? 'ok'}`);
+        break;
+      }
+      case 'backgroundSync': {
+        const alive = aliveWith(() => true);
+        if (!alive.length) break;
+        const device = random.pick(alive);
+        note(`${device.label} syncs in the background`);
+        run.track(device.sync());
+        break;
+      }
+      case 'kill': {
+        const alive = aliveWith(() => true);
+        if (!alive.length) break;
+        const device = random.pick(alive);
+        const moment = random.pick(['idle', 'midSync', 'midSubmit'] as const);
+        if (moment === 'midSync') {
+          run.track(device.sync());
+          await sleep(random.int(0, 250));
+        } else if (moment === 'midSubmit') {
+          const event = random.pick(await knownEvents(run, device.org));
+          const pending =
+            device.role !== 'check_in'
+              ? submit(run, device, 'updateEvent', { eventId: event.id, patch: patchFor(run, event) })
+              : Promise.resolve(null);
+          const wait = random.int(0, 3);
+          if (wait) await sleep(wait);
+          await device.kill();
+          await pending;
+        }
+        await device.kill();
+        run.counters.kills += 1;
+        note(`${device.label} kill -9 (${moment})${device.maybe ? ' with a submit in flight' : ''}`);
+        if (random.chance(0.5)) await restart(run, device);
+        break;
+      }
+      case 'restartDevice': {
+        const dead = devices.filter((device) => !device.alive);
+        if (!dead.length) break;
+        await restart(run, random.pick(dead));
+        break;
+      }
+      case 'serverRestart': {
+        const downtime = random.int(0, 400);
+        const mode = random.pick(['graceful', 'abrupt'] as const);
+        note(`server restart, ${mode} (down ${downtime} ms)`);
+        await run.server.restart(downtime, mode);
+        run.counters.serverRestarts += 1;
+        break;
+      }
+      case 'network': {
+        const device = random.pick(devices);
+        const online = !device.online;
+        if (device.alive) await device.setOnline(online);
+        else device.online = online;
+        note(`${device.label} goes ${online ? 'online' : 'offline'}`);
+        break;
+      }
+      case 'pause':
+        await sleep(random.int(0, 150));
+        break;
+    }
+    if (random.chance(0.3)) await sleep(random.int(0, 20));
+  }
+}
