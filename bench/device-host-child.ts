@@ -5,7 +5,7 @@ import { clockMs, reserveStdoutForResults } from './lib/output.ts';
 import { serveRpc } from './lib/rpc.ts';
 
 /**
- * Hosts some of the propagation benchmark's live devices: local cores with autoSync (the engine's long-poll
+ * Hosts some of the propagation benchmark's live devices: local cores with autoSync (the engine's live-feed
  * loop), each with its own replica. Reports when a watched event name becomes visible on each device.
  */
 reserveStdoutForResults();

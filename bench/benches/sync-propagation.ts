@@ -12,7 +12,7 @@ const ROUND_TIMEOUT_MS = 10_000;
 const PAUSE_MS = 200;
 
 /**
- * 50 live devices of one organization (local cores with autoSync: the engine's long-poll loop) spread over
+ * 50 live devices of one organization (local cores with autoSync: the engine's live-feed loop) spread over
  * a few host processes. Round after round one device renames an event through its local API; each other
  * device's time until the new name is readable from its replica is one sample (checked every 2 ms).
  */

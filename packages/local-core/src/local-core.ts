@@ -20,7 +20,7 @@ export interface LocalCoreOptions {
   log?: (line: string) => void;
   fetch?: typeof fetch;
   now?: () => Date;
-  /** Keep syncing in the background (long poll, retries). Tests and benchmarks drive it by hand instead. */
+  /** Keep syncing in the background (live feed, retries). Tests and benchmarks drive it by hand instead. */
   autoSync?: boolean;
   pageSize?: number;
 }

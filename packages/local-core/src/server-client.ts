@@ -7,7 +7,7 @@ export interface Credentials {
 }
 
 /**
- * The console's client of the Janix server. Unbatched on purpose: a long poll must never hold other calls
+ * The console's client of the Janix server. Unbatched on purpose: the live stream must never hold other calls
  * hostage in a shared batch. Counts response bytes for sync progress.
  */
 export function createServerClient(

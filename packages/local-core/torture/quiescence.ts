@@ -7,7 +7,7 @@ import type { DeviceState } from './protocol.ts';
 import { knownEvents } from './workload.ts';
 
 const MAX_QUIESCENCE_ROUNDS = 30;
-/** A device in retry backoff may sleep up to the engine's 30 s ceiling before its loop long-polls again. */
+/** A device in retry backoff may sleep up to the engine's 30 s ceiling before its loop follows the live feed again. */
 const LIVE_LOOP_TIMEOUT_MS = 35_000;
 
 /**
@@ -53,7 +53,7 @@ export async function quiesce(run: RunContext): Promise<{ states: DeviceState[];
 
 /**
  * With autoSync the devices sync by themselves: an edit committed by one reaches every other device of its
- * organization through the long poll, with no one asking for a sync (G9: nobody stops syncing).
+ * organization through the live feed, with no one asking for a sync (G9: nobody stops syncing).
  */
 export async function checkLiveLoop(run: RunContext): Promise<void> {
   const { devices, note } = run;

@@ -88,7 +88,7 @@ export const rejectionRecordSchema = z.object({
 export const pullResultSchema = z.object({
   cursor: z.string(),
   hasMore: z.boolean(),
-  /** The organization version this page's position corresponds to; long polls wait for a newer one. */
+  /** The organization's newest version when this page was read. */
   headVersion: z.number().int().nonnegative(),
   lastAppliedSeq: z.number().int().nonnegative(),
   rejections: z.array(rejectionRecordSchema),

@@ -47,8 +47,8 @@ const MAX_RESYNC_ROUNDS = 3;
 
 /**
  * The client engine: push the outbox, pull the feed to its head (snapshot first on a new replica),
- * verify checksums and resync only a table that diverged, lay pending commands back on top; then wait on
- * the server's long poll. Failures are classified: transient ones retry with exponential backoff and
+ * verify checksums and resync only a table that diverged, lay pending commands back on top; then follow
+ * the server's live feed. Failures are classified: transient ones retry with exponential backoff and
  * jitter; a revoked device wipes itself; an old console stops and says "update required".
  */
 export function createSyncEngine(options: SyncEngineOptions) {
