@@ -36,6 +36,9 @@ export async function buildApp(deps: ServerDeps, options: BuildAppOptions = {}):
   });
 
   const pages = { shared: createSharedFeedPages(deps.changes), readAhead: createSnapshotReadAhead() };
+  // Live streams would hold a graceful shutdown open for up to a minute; end them first (consoles reconnect).
+  const closing = new AbortController();
+  app.addHook('preClose', async () => closing.abort());
   await app.register(fastifyTRPCPlugin, {
     prefix: '/trpc',
     trpcOptions: {
@@ -43,6 +46,7 @@ export async function buildApp(deps: ServerDeps, options: BuildAppOptions = {}):
       createContext: ({ req }): Context => ({
         deps,
         pages,
+        closing: closing.signal,
         sessionToken: bearerToken(req.headers.authorization),
         deviceToken: bearerToken(req.headers['x-janix-device']),
         allowSignInAttempt: async () => {

@@ -617,6 +617,25 @@ describe('live feed (sync.live)', () => {
     }
   });
 
+  it('a server shutting down ends its open streams at once instead of waiting them out', async () => {
+    const { token, cursor } = await deviceAtHead();
+    const app = await buildApp(server.deps, { logLevel: 'silent' });
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    const address = app.server.address();
+    const port = typeof address === 'object' && address ? address.port : 0;
+    const other = apiClient({ ...server, url: `http://127.0.0.1:${port}` }, { device: token });
+    const stream = await live(other, cursor, 60_000);
+    const ended = stream.next().then(
+      (page) => page,
+      () => 'ended with an error',
+    );
+    await sleep(200);
+    const started = Date.now();
+    await app.close();
+    expect(await ended).toBeNull();
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+
   it("another organization's commits do not wake it", async () => {
     const { api, cursor } = await deviceAtHead();
     const stream = await live(api, cursor, 1000);

@@ -15,6 +15,8 @@ export interface ServerDeps {
 export interface Context {
   deps: ServerDeps;
   pages: PullPageSources;
+  /** Aborted when the server starts shutting down: long-lived responses end. */
+  closing: AbortSignal;
   sessionToken: string | null;
   deviceToken: string | null;
   /** Per-client-address limiter for sign-in; true when this request may proceed. */

@@ -32,6 +32,7 @@ export const syncRouter = router({
   /** Live pages for a device at the head of the feed, streamed (JSON lines) as its organization commits. */
   live: deviceProcedure.input(liveInputSchema).query(async function* ({ ctx, input, signal }) {
     assertSupportedVersions(input);
-    yield* liveFeed(ctx.deps, ctx.pages, ctx.deviceToken, ctx.device, input, signal);
+    const ended = signal ? AbortSignal.any([signal, ctx.closing]) : ctx.closing;
+    yield* liveFeed(ctx.deps, ctx.pages, ctx.deviceToken, ctx.device, input, ended);
   }),
 });
