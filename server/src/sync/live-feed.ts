@@ -1,6 +1,6 @@
 import type { LiveInput, PullResult } from '@janix/schemas';
 import type { Pool } from '../db/pools.ts';
-import { authenticateDevice, type AuthenticatedDevice } from '../trpc/procedures.ts';
+import { authenticateDevice, type AuthenticatedDevice } from '../auth/device-auth.ts';
 import type { ChangeNotifier } from './change-notifier.ts';
 import { inTransaction } from '../db/org-transaction.ts';
 import { decodeCursor } from './cursor.ts';

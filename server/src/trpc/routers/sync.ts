@@ -4,8 +4,7 @@ import { pullChanges } from '../../sync/pull.ts';
 import { pushCommands } from '../../sync/push.ts';
 import { assertSupportedVersions } from '../../sync/versions.ts';
 import { router } from '../init.ts';
-import { deviceProcedure } from '../procedures.ts';
-import { sessionProcedure } from '../procedures.ts';
+import { deviceProcedure, sessionProcedure } from '../procedures.ts';
 
 /** Commands up from an enrolled device on behalf of its signed-in member; a commit-ordered change feed down. */
 export const syncRouter = router({
