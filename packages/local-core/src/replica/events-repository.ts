@@ -48,6 +48,8 @@ export function createEventsRepository(db: ReplicaDb, orgId: () => string) {
      FROM events_current e LEFT JOIN ticket_types t ON t.event_id = e.id
      GROUP BY e.id ORDER BY e.starts_at, e.name`,
   );
+  const clearAllPending = db.prepare('DELETE FROM events_pending');
+  const anyPending = db.prepare('SELECT 1 FROM events_pending LIMIT 1');
   const upsertPending = db.prepare(
     `INSERT INTO events_pending (${eventColumns}) VALUES (${eventValues}) ON CONFLICT(id) DO UPDATE SET ${eventUpdates}`,
   );
@@ -75,10 +77,10 @@ export function createEventsRepository(db: ReplicaDb, orgId: () => string) {
       upsertPending.run(row);
     },
     clearPending(): void {
-      db.prepare('DELETE FROM events_pending').run();
+      clearAllPending.run();
     },
     hasPending(): boolean {
-      return db.prepare('SELECT 1 FROM events_pending LIMIT 1').get() !== undefined;
+      return anyPending.get() !== undefined;
     },
   };
 }

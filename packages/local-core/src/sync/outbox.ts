@@ -32,6 +32,9 @@ export function createOutbox(db: ReplicaDb) {
       last_error: string | null;
     }
   >('SELECT * FROM outbox ORDER BY seq LIMIT ?');
+  // Every pulled page acknowledges and every replay counts: prepared once, not per call.
+  const counted = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM outbox');
+  const removeThrough = db.prepare<[number]>('DELETE FROM outbox WHERE seq <= ?');
   return {
     append(name: CommandName, args: unknown, clientTime: Date, lastAppliedSeq: number): number {
       const seq = Math.max(maxQueued.get()?.seq ?? 0, lastAppliedSeq) + 1;
@@ -49,11 +52,11 @@ export function createOutbox(db: ReplicaDb) {
       }));
     },
     count(): number {
-      return (db.prepare('SELECT count(*) AS n FROM outbox').get() as { n: number }).n;
+      return counted.get()!.n;
     },
     /** Removes every command the server has applied or rejected (seq ≤ its high-water mark). */
     acknowledge(lastAppliedSeq: number): void {
-      db.prepare('DELETE FROM outbox WHERE seq <= ?').run(lastAppliedSeq);
+      removeThrough.run(lastAppliedSeq);
     },
     recordFailure(seqs: number[], error: string): void {
       const update = db.prepare('UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE seq = ?');
