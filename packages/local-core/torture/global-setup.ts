@@ -1,1 +1,0 @@
-export { postgresGlobalSetup as default } from '@janix/server/testing';
