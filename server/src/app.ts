@@ -21,6 +21,9 @@ export async function buildApp(deps: ServerDeps, options: BuildAppOptions = {}):
     bodyLimit: options.bodyLimitBytes ?? 1024 * 1024,
     // Batched GET requests carry their inputs in the path.
     routerOptions: { maxParamLength: 5000 },
+    // A stopping server drops its connections instead of waiting out keep-alive and streaming clients: live
+    // streams end first (preClose), and every other call is safe to retry (pushes are idempotent by sequence).
+    forceCloseConnections: true,
   });
 
   await app.register(rateLimit, { global: false });
