@@ -1,25 +1,18 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { OrgRole, PullInput, ReplicatedTableName } from '@janix/schemas';
-import { generateDemoOrg } from '@janix/testkit';
-import { buildApp } from '../src/app.ts';
 import { inTransaction, takeOrgVersions } from '../src/db/org-transaction.ts';
-import { seedDemoOrg } from '../src/demo-seed.ts';
-import { startChangeNotifier } from '../src/sync/change-notifier.ts';
-import { LIVE_RECHECK_MS } from '../src/sync/live-feed.ts';
-import { startTestServer, type TestServer } from '../src/testing.ts';
+import type { TestServer } from '../src/testing.ts';
+import { feedSuite } from './feed-fixture.ts';
 import {
   allReplicatedTables,
   apiClient,
   applyPages,
-  asSecondOrg,
   deliveredRows,
   enroll,
   flattenBatches,
-  memberWithRole,
   orgHead,
   pullAll,
-  rename,
   replicaChecksums,
   replicaVersions,
   serverError,
@@ -33,18 +26,15 @@ import {
 
 /**
  * The replication stream a device pulls: what each role may hold (privacy by design), the initial snapshot
- * and the feed after it, deletions, checksums and scoped resync, and the long poll that says when to pull.
+ * and the feed after it, deletions, checksums and scoped resync (the live feed is in live-feed.test.ts).
  */
 
-const demo = generateDemoOrg({ attendees: 50 });
-const orgId = demo.org.id;
-const eventIds = demo.events.map((event) => event.id);
-/** Another organization, whose commits must never wake org A's long polls. */
-const demoB = asSecondOrg(generateDemoOrg({ seed: 7, attendees: 5 }), 'Northshore');
+const suite = feedSuite();
+const { demo, orgId, eventIds, freshDevice, push } = suite;
 let server: TestServer;
-const sessions = {} as Record<OrgRole, string>;
-/** Writes through the API as the owner, on a device of its own. */
-let writer: { api: ApiClient; seq: number };
+beforeAll(() => {
+  server = suite.server;
+});
 
 /** Every column each replicated table has on the wire when a role may see all of it. */
 const fullColumns: Record<ReplicatedTableName, string[]> = {
@@ -76,30 +66,12 @@ const fullColumns: Record<ReplicatedTableName, string[]> = {
   ],
 };
 
-async function freshDevice(role: OrgRole = 'owner') {
-  const device = await enroll(server, sessions[role], orgId, `${role} ${randomUUID().slice(0, 8)}`);
-  return {
-    id: device.deviceId,
-    token: device.deviceToken,
-    api: apiClient(server, { session: sessions[role], device: device.deviceToken }),
-  };
-}
-
 async function pull(
   api: ApiClient,
   cursor: string | null,
   extra: { limit?: number; checksums?: boolean } = {},
 ) {
   return api.sync.pull.query({ ...versions, cursor, ...extra });
-}
-
-async function push(name: string, eventId = eventIds[0]!): Promise<void> {
-  writer.seq += 1;
-  const result = await writer.api.sync.push.mutate({
-    ...versions,
-    commands: [rename(writer.seq, eventId, name)],
-  });
-  expect(result.results).toEqual([{ seq: writer.seq, status: 'applied' }]);
 }
 
 /** Columns per table a set of pages delivered, checking every batch of one table uses the same list. */
@@ -137,24 +109,6 @@ async function deleteWithTombstones(rows: { table: ReplicatedTableName; id: stri
     return version;
   });
 }
-
-async function sleep(ms: number): Promise<void> {
-  await new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-beforeAll(async () => {
-  server = await startTestServer(inject('pgAdminUrl'));
-  await seedDemoOrg(server.db.adminPool, demo);
-  await seedDemoOrg(server.db.adminPool, demoB);
-  for (const role of ['owner', 'organizer', 'box_office', 'check_in'] as const) {
-    sessions[role] = (await signIn(server, memberWithRole(demo, role))).session;
-  }
-  writer = { api: (await freshDevice('owner')).api, seq: 0 };
-});
-
-afterAll(async () => {
-  await server?.close();
-});
 
 describe('what each role replicates (privacy by design)', () => {
   it("a device keeps the enrolling member's role", async () => {
@@ -505,171 +459,6 @@ describe('resync', () => {
   });
 });
 
-describe('live feed (sync.live)', () => {
-  /** A device that has pulled to the head of the feed, and its cursor there. */
-  async function deviceAtHead(role: OrgRole = 'check_in') {
-    const device = await freshDevice(role);
-    const { cursor } = await pullAll(device.api);
-    return { ...device, cursor };
-  }
-
-  /** Opens a live stream; `next` resolves with the next page, or null once the server ends the stream. */
-  async function live(api: ApiClient, cursor: string, forMs = 5000) {
-    const controller = new AbortController();
-    const pages = await api.sync.live.query({ ...versions, cursor, forMs }, { signal: controller.signal });
-    const iterator = pages[Symbol.asyncIterator]();
-    return {
-      next: async () => {
-        const step = await iterator.next();
-        return step.done ? null : step.value;
-      },
-      close: () => controller.abort(),
-    };
-  }
-  const names = (page: PullPage | null) => flattenBatches(page?.batches ?? []).map((row) => row.row.name);
-
-  /** Opens a stream at `cursor` and expects its first page, carrying `name`, within a second. */
-  async function expectAtOnce(api: ApiClient, cursor: string, name: string) {
-    const started = Date.now();
-    const stream = await live(api, cursor);
-    try {
-      expect(names(await stream.next())).toEqual([name]);
-      expect(Date.now() - started).toBeLessThan(1000);
-    } finally {
-      stream.close();
-    }
-  }
-
-  it('writes each commit to the open stream within a second, page after page on one request', async () => {
-    const { api, cursor } = await deviceAtHead();
-    const stream = await live(api, cursor);
-    try {
-      for (const name of ['Wake up', 'And again']) {
-        let answeredAt = 0;
-        const next = stream.next().then((page) => {
-          answeredAt = Date.now();
-          return page;
-        });
-        await sleep(200);
-        expect(answeredAt).toBe(0);
-        const pushedAt = Date.now();
-        await push(name);
-        const page = await next;
-        expect(names(page)).toEqual([name]);
-        expect(page!.headVersion).toBe(await orgHead(server, orgId));
-        expect(answeredAt - pushedAt).toBeLessThan(1000);
-      }
-    } finally {
-      stream.close();
-    }
-  });
-
-  it('devices at one position all get the same page, each with its own columns', async () => {
-    const waiting = await Promise.all([deviceAtHead(), deviceAtHead('owner'), deviceAtHead()]);
-    // Same organization and version; a cursor also names the role it was filled for.
-    expect(waiting[0]!.cursor).toBe(waiting[2]!.cursor);
-    const streams = await Promise.all(waiting.map((device) => live(device.api, device.cursor)));
-    try {
-      const pages = streams.map((stream) => stream.next());
-      await sleep(200);
-      await push('Everyone at once');
-      const answers = await Promise.all(pages);
-      for (const answer of answers) expect(names(answer)).toEqual(['Everyone at once']);
-      // The owner's page carries the owner's columns; a check-in device's fewer.
-      expect(answers[1]!.batches[0]!.columns.length).toBeGreaterThanOrEqual(
-        answers[0]!.batches[0]!.columns.length,
-      );
-      expect(answers[0]!.cursor).toBe(answers[2]!.cursor);
-    } finally {
-      for (const stream of streams) stream.close();
-    }
-  });
-
-  it('with no change, ends when its time is up without a page', async () => {
-    const { api, cursor } = await deviceAtHead();
-    const started = Date.now();
-    const stream = await live(api, cursor, 700);
-    const page = await stream.next();
-    const elapsed = Date.now() - started;
-    expect({ page, atTimeout: elapsed >= 650 && elapsed < 3000 }).toEqual({ page: null, atTimeout: true });
-  });
-
-  it('answers at once when the organization is already past the cursor', async () => {
-    const { api, cursor } = await deviceAtHead();
-    await push('Already moved');
-    await expectAtOnce(api, cursor, 'Already moved');
-  });
-
-  it('a server process that has heard no notification yet still answers at once when behind', async () => {
-    const { token, cursor } = await deviceAtHead();
-    await push('While nobody listened');
-    const changes = await startChangeNotifier(server.db.appUrl, () => {});
-    const app = await buildApp({ ...server.deps, changes }, { logLevel: 'silent' });
-    await app.listen({ host: '127.0.0.1', port: 0 });
-    try {
-      const address = app.server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      const other = apiClient({ ...server, url: `http://127.0.0.1:${port}` }, { device: token });
-      await expectAtOnce(other, cursor, 'While nobody listened');
-    } finally {
-      await app.close();
-      await changes.close();
-    }
-  });
-
-  it('a server shutting down ends its open streams at once instead of waiting them out', async () => {
-    const { token, cursor } = await deviceAtHead();
-    const app = await buildApp(server.deps, { logLevel: 'silent' });
-    await app.listen({ host: '127.0.0.1', port: 0 });
-    const address = app.server.address();
-    const port = typeof address === 'object' && address ? address.port : 0;
-    const other = apiClient({ ...server, url: `http://127.0.0.1:${port}` }, { device: token });
-    const stream = await live(other, cursor, 60_000);
-    const ended = stream.next().then(
-      (page) => page,
-      () => 'ended with an error',
-    );
-    await sleep(200);
-    const started = Date.now();
-    await app.close();
-    expect(await ended).toBeNull();
-    expect(Date.now() - started).toBeLessThan(2000);
-  });
-
-  it("another organization's commits do not wake it", async () => {
-    const { api, cursor } = await deviceAtHead();
-    const stream = await live(api, cursor, 1000);
-    const started = Date.now();
-    const next = stream.next();
-    await sleep(200);
-    const B = demoB.org.id;
-    await inTransaction(server.db.adminPool, { orgId: B }, async (client) => {
-      const version = await takeOrgVersions(client, B);
-      await client.query("UPDATE events SET name = 'Northshore news', version = $2 WHERE id = $1", [
-        demoB.events[0]!.id,
-        version,
-      ]);
-    });
-    expect({ page: await next, woken: Date.now() - started < 950 }).toEqual({ page: null, woken: false });
-  });
-
-  it('a device revoked while streaming gets no page after the next change; it is told it was revoked', async () => {
-    const { id, api, cursor } = await deviceAtHead();
-    const stream = await live(api, cursor, 10_000);
-    try {
-      const next = stream.next();
-      await server.db.adminPool.query('UPDATE devices SET revoked_at = now() WHERE id = $1', [id]);
-      // Past the window in which the stream trusts its last look at the device.
-      await sleep(LIVE_RECHECK_MS + 200);
-      await push('After the revocation');
-      const refused = await serverError(next);
-      expect(refused).toMatchObject({ code: 'FORBIDDEN', reason: 'device_revoked' });
-    } finally {
-      stream.close();
-    }
-  });
-});
-
 describe('input validation', () => {
   it('refuses out-of-range limits, unknown tables and oversized cursors as BAD_REQUEST', async () => {
     const { api } = await freshDevice('owner');
@@ -697,11 +486,6 @@ describe('input validation', () => {
     // The limits themselves are fine.
     expect((await pull(api, null, { limit: 1 })).batches.flatMap((batch) => batch.rows)).toHaveLength(1);
     expect((await pull(api, null, { limit: 10_000 })).progress.remainingRows).toBe(0);
-  });
-
-  it('a long poll needs a device', async () => {
-    const refused = await serverError(apiClient(server).sync.live.query({ ...versions, cursor: 'c' }));
-    expect(refused).toMatchObject({ code: 'UNAUTHORIZED', reason: 'unknown_device' });
   });
 });
 
