@@ -55,9 +55,8 @@ export type PullInput = z.input<typeof pullInputSchema>;
  * new page to it as its organization commits, for up to `forMs`; then the device opens another.
  */
 export const liveInputSchema = versionHeaderSchema.extend({
+  ...pullInputSchema.pick({ limit: true, knownSeq: true }).shape,
   cursor: z.string().min(1).max(4096),
-  limit: z.number().int().min(1).max(10_000).default(2000),
-  knownSeq: z.number().int().nonnegative().default(0),
   forMs: z.number().int().min(0).max(120_000).default(55_000),
 });
 export type LiveInput = z.input<typeof liveInputSchema>;

@@ -146,7 +146,6 @@ export function createSyncEngine(options: SyncEngineOptions) {
   async function pull(): Promise<void> {
     let resyncRounds = 0;
     const startedAt = now();
-    let inFlight: ReturnType<SyncTransport['pull']> | null = null;
     const request = () => {
       const resync = storage.pendingResync();
       return {
@@ -163,8 +162,7 @@ export function createSyncEngine(options: SyncEngineOptions) {
     };
     let current = request();
     for (;;) {
-      inFlight = current.response;
-      const { result, bytes } = await inFlight;
+      const { result, bytes } = await current.response;
       const rows = result.batches.reduce((sum, batch) => sum + batch.rows.length, 0);
       // Ask for the next page before applying this one, so the network and SQLite work overlap.
       const next =

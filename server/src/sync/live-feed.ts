@@ -4,7 +4,7 @@ import { authenticateDevice, type AuthenticatedDevice } from '../auth/device-aut
 import type { ChangeNotifier } from './change-notifier.ts';
 import { inTransaction } from '../db/org-transaction.ts';
 import { decodeCursor } from './cursor.ts';
-import { pullChanges, type PullPageSources, type PullRequest } from './pull.ts';
+import { pullChanges, type PullPageSources } from './pull.ts';
 
 /** How stale the device's standing (revoked? its high-water mark) may be when a live page goes out. */
 export const LIVE_RECHECK_MS = 1000;
@@ -33,7 +33,7 @@ export async function* liveFeed(
     const waitMs = endsAt - deps.now().getTime();
     if (waitMs <= 0 || signal?.aborted) return;
     const request = { cursor, limit: input.limit, knownSeq, checksums: false };
-    await waitForFeed(deps.pool, deps.changes, device, { ...request, waitMs }, signal);
+    await waitForFeed(deps.pool, deps.changes, device.orgId, cursor, waitMs, signal);
     if (signal?.aborted) return;
     if (deps.now().getTime() - checkedAt > LIVE_RECHECK_MS) {
       current = await authenticateDevice(deps.pool, deviceToken);
@@ -52,23 +52,24 @@ export async function* liveFeed(
 async function waitForFeed(
   pool: Pool,
   changes: ChangeNotifier,
-  device: { orgId: string },
-  request: PullRequest & { waitMs: number },
+  orgId: string,
+  encodedCursor: string,
+  waitMs: number,
   signal: AbortSignal | undefined,
 ): Promise<void> {
-  const cursor = request.cursor === null ? null : decodeCursor(request.cursor);
-  // Only a device at a valid feed position waits; anything else is answered (or refused) at once.
-  if (!cursor || cursor.snap || cursor.o !== device.orgId || request.resync?.length || request.waitMs === 0)
-    return;
-  let known = changes.latest(device.orgId);
+  const cursor = decodeCursor(encodedCursor);
+  // Only a device at a valid feed position waits; a snapshot position, or one the pull will refuse, is
+  // answered at once.
+  if (!cursor || cursor.snap || cursor.o !== orgId) return;
+  let known = changes.latest(orgId);
   if (known === undefined) {
     // This process has heard of no commit of the organization since it started: ask the database once.
-    const head = await inTransaction(pool, { orgId: device.orgId }, (client) =>
-      client.query<{ version: number }>('SELECT version FROM org_versions WHERE org_id = $1', [device.orgId]),
+    const head = await inTransaction(pool, { orgId }, (client) =>
+      client.query<{ version: number }>('SELECT version FROM org_versions WHERE org_id = $1', [orgId]),
     );
     known = head.rows[0]?.version ?? 0;
-    changes.publish(device.orgId, known);
+    changes.publish(orgId, known);
   }
   if (known > cursor.v) return;
-  await changes.waitForChange(device.orgId, cursor.v, request.waitMs, signal);
+  await changes.waitForChange(orgId, cursor.v, waitMs, signal);
 }
