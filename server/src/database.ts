@@ -12,6 +12,8 @@ export interface Database {
   /** Connection string of the application role (for the change notifier's LISTEN connection). */
   appUrl: string;
   adminPool: Pool;
+  /** The embedded cluster's folder; null with DATABASE_URL. */
+  embeddedDataDir: string | null;
   close(): Promise<void>;
 }
 
@@ -22,8 +24,10 @@ export interface Database {
 export async function openDatabase(env: ServerEnv, log: (line: string) => void): Promise<Database> {
   let url = env.DATABASE_URL;
   let stopEmbedded: (() => Promise<void>) | null = null;
+  let embeddedDataDir: string | null = null;
   if (!url) {
     const dataDir = env.JANIX_DATA_DIR ?? defaultDataDir();
+    embeddedDataDir = dataDir;
     log(`DATABASE_URL is not set: using the embedded PostgreSQL in ${dataDir}`);
     const embedded = await startEmbeddedPostgres({ dataDir, port: await freePort() });
     url = embedded.adminUrl();
@@ -54,6 +58,7 @@ export async function openDatabase(env: ServerEnv, log: (line: string) => void):
     appPool,
     appUrl: appUrl!,
     adminPool,
+    embeddedDataDir,
     async close() {
       await Promise.allSettled([appPool.end(), adminPool.end()]);
       await stopEmbedded?.();

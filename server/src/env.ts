@@ -1,5 +1,25 @@
 import { z } from 'zod';
 
+const cronSchema = z.string().regex(/^\S+( \S+){4,5}$/, 'a cron expression of 5 or 6 fields');
+
+/**
+ * Fastify's `trustProxy`: off by default, so a client cannot pick its own address (and rate-limit bucket) with
+ * X-Forwarded-For. Behind a reverse proxy: `true` (trust every hop), a hop count, or the proxies' addresses.
+ */
+const trustProxySchema = z
+  .string()
+  .trim()
+  .default('false')
+  .transform((value): boolean | number | string[] => {
+    if (value === '' || value === 'false') return false;
+    if (value === 'true') return true;
+    if (/^\d+$/.test(value)) return Number(value);
+    return value
+      .split(',')
+      .map((entry) => entry.trim())
+      .filter(Boolean);
+  });
+
 /** The only reader of process.env in the server. Everything else receives a parsed `ServerEnv`. */
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
@@ -16,22 +36,73 @@ const envSchema = z.object({
     .enum(['0', '1', 'true', 'false'])
     .default('1')
     .transform((v) => v === '1' || v === 'true'),
+  /** Mail goes out through Resend when set; otherwise (development only) to the dev mailbox. */
   RESEND_API_KEY: z.string().min(1).optional(),
+  /** Where the Resend SDK sends its requests (a local capture server in tests). */
+  RESEND_BASE_URL: z.url().optional(),
   MAIL_FROM: z.string().default('Janix <no-reply@janix.test>'),
+  /**
+   * The per-run secret that `npm start` gives the server and the console it launched: only a caller sending it
+   * (header x-janix-dev-mailbox) can read the dev mailbox. Unset: nobody can.
+   */
+  JANIX_DEV_MAILBOX_SECRET: z.string().min(16, 'at least 16 characters').optional(),
+  /** Key of the HMAC over sign-in codes and addresses. Required in production; see resolvePepper otherwise. */
+  AUTH_PEPPER: z.string().min(32, 'at least 32 characters').optional(),
+  /**
+   * Host header values the server answers (comma list; `name` or `name:port`), against DNS rebinding. Unset:
+   * the loopback names on the listening port, plus IP literals when HOST is not loopback.
+   */
+  ALLOWED_HOSTS: z
+    .string()
+    .optional()
+    .transform((value) =>
+      value
+        ?.split(',')
+        .map((entry) => entry.trim().toLowerCase())
+        .filter(Boolean),
+    ),
+  TRUST_PROXY: trustProxySchema,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Tombstones older than this are purged; a console that has not synced for that long must refetch. */
   TOMBSTONE_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
   /** When the purge runs (cron, UTC). Hourly keeps each run small. */
-  TOMBSTONE_PURGE_CRON: z
-    .string()
-    .regex(/^\S+( \S+){4,5}$/, 'a cron expression of 5 or 6 fields')
-    .default('0 * * * *'),
+  TOMBSTONE_PURGE_CRON: cronSchema.default('0 * * * *'),
+  /** When spent sign-in rows (codes, sessions, dev mail, long-revoked devices) are purged (cron, UTC). */
+  SIGN_IN_PURGE_CRON: cronSchema.default('*/10 * * * *'),
 });
 
 export type ServerEnv = z.infer<typeof envSchema>;
 
+/**
+ * Production never runs on development conveniences: it needs a real mailer (else sign-in codes would go to
+ * the dev mailbox) and its own pepper (else every restart or node would hash codes differently).
+ */
+const productionEnvSchema = envSchema.superRefine((env, context) => {
+  if (env.NODE_ENV !== 'production') return;
+  if (!env.RESEND_API_KEY) {
+    context.addIssue({
+      code: 'custom',
+      path: ['RESEND_API_KEY'],
+      message: 'required in production: sign-in codes must be mailed, never kept in a dev mailbox',
+    });
+  }
+  if (!env.AUTH_PEPPER) {
+    context.addIssue({
+      code: 'custom',
+      path: ['AUTH_PEPPER'],
+      message:
+        'required in production: a random secret of at least 32 characters (e.g. openssl rand -hex 32)',
+    });
+  }
+});
+
+/** The dev mailbox exists only without a mail provider and outside production. */
+export function usesDevMailbox(env: ServerEnv): boolean {
+  return !env.RESEND_API_KEY && env.NODE_ENV !== 'production';
+}
+
 export function readEnv(source: NodeJS.ProcessEnv = process.env): ServerEnv {
-  const parsed = envSchema.safeParse(source);
+  const parsed = productionEnvSchema.safeParse(source);
   if (!parsed.success) {
     const problems = parsed.error.issues
       .map((issue) => `  ${issue.path.join('.')}: ${issue.message}`)

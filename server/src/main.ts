@@ -1,41 +1,66 @@
 import { generateDemoOrg } from '@janix/testkit';
 import { buildApp } from './app.ts';
+import { resolvePepper } from './auth/sign-in-codes.ts';
 import { openDatabase } from './database.ts';
 import { seedDemoOrg } from './demo-seed.ts';
-import { readEnv } from './env.ts';
-import { startJobQueue } from './jobs/job-queue.ts';
+import { readEnv, usesDevMailbox, type ServerEnv } from './env.ts';
+import { PURGE_SIGN_IN, purgeSignIn } from './jobs/purge-sign-in.ts';
 import { PURGE_TOMBSTONES, purgeTombstones } from './jobs/purge-tombstones.ts';
-import { createDevMailbox } from './mail/mailer.ts';
-import { startChangeNotifier } from './sync/change-notifier.ts';
+import { createDevMailbox, createResendMailer } from './mail/mailer.ts';
+import { startServices } from './services.ts';
 
-const env = readEnv();
 const log = (line: string) => console.error(`[server] ${line}`);
+
+let env: ServerEnv;
+try {
+  // Refuses, before anything starts, a production server without a mailer or a pepper.
+  env = readEnv();
+} catch (error) {
+  log((error as Error).message);
+  process.exit(1);
+}
 
 const database = await openDatabase(env, log);
 if (env.JANIX_SEED_DEMO && (await seedDemoOrg(database.adminPool, generateDemoOrg()))) {
   log('created the demo organization (sign in as demo@janix.test)');
 }
-if (env.RESEND_API_KEY)
-  log('RESEND_API_KEY is set but Resend arrives with the box-office issue; using the dev mailbox');
-const devMailbox = createDevMailbox(database.appPool);
-const changes = await startChangeNotifier(database.appUrl, log);
 const now = () => new Date();
-const jobs = await startJobQueue(
-  database.appPool,
-  [
+const mailer = usesDevMailbox(env)
+  ? createDevMailbox(database.appPool, { now, secret: env.JANIX_DEV_MAILBOX_SECRET ?? null })
+  : createResendMailer({ apiKey: env.RESEND_API_KEY!, from: env.MAIL_FROM, baseUrl: env.RESEND_BASE_URL });
+if (usesDevMailbox(env) && !env.JANIX_DEV_MAILBOX_SECRET) {
+  log(
+    'sign-in codes go to the dev mailbox, which nobody can read without JANIX_DEV_MAILBOX_SECRET: ' +
+      '`npm start` sets it for its console; otherwise set it and send it as header x-janix-dev-mailbox',
+  );
+}
+const services = await startServices({
+  pool: database.appPool,
+  appUrl: database.appUrl,
+  mailer,
+  pepper: resolvePepper({ configured: env.AUTH_PEPPER, embeddedDataDir: database.embeddedDataDir, log }),
+  now,
+  log,
+  scheduled: [
     {
       name: PURGE_TOMBSTONES,
       cron: env.TOMBSTONE_PURGE_CRON,
       run: () =>
         purgeTombstones({ pool: database.appPool, now, retentionDays: env.TOMBSTONE_RETENTION_DAYS, log }),
     },
+    {
+      name: PURGE_SIGN_IN,
+      cron: env.SIGN_IN_PURGE_CRON,
+      run: () => purgeSignIn({ pool: database.appPool, now, log }),
+    },
   ],
-  { log },
-);
-const app = await buildApp(
-  { pool: database.appPool, mailer: devMailbox, devMailbox, now, changes },
-  { logLevel: env.LOG_LEVEL },
-);
+});
+const app = await buildApp(services.deps, {
+  logLevel: env.LOG_LEVEL,
+  trustProxy: env.TRUST_PROXY,
+  allowedHosts: env.ALLOWED_HOSTS,
+  listenHost: env.HOST,
+});
 
 let stopping = false;
 async function shutdown(signal: string): Promise<void> {
@@ -43,8 +68,7 @@ async function shutdown(signal: string): Promise<void> {
   stopping = true;
   log(`${signal}: shutting down`);
   await app.close().catch(() => {});
-  await jobs.stop().catch(() => {});
-  await changes.close();
+  await services.close();
   await database.close();
   process.exit(0);
 }
@@ -55,7 +79,7 @@ try {
   await app.listen({ host: env.HOST, port: env.PORT });
 } catch (error) {
   log(`could not listen on ${env.HOST}:${env.PORT}: ${(error as Error).message}`);
-  await jobs.stop().catch(() => {});
+  await services.close();
   await database.close();
   process.exit(1);
 }

@@ -9,9 +9,10 @@ import { migrate } from './db/migrate.ts';
 import { appRoleUrl, derivedAppRolePassword, ensureAppRole } from './db/app-role.ts';
 import { createAdminPool, createAppPool, type Pool } from './db/pools.ts';
 import { installJobQueue } from './jobs/job-queue.ts';
-import { createDevMailbox } from './mail/mailer.ts';
+import { newRandomSecret } from './auth/secrets.ts';
+import { createDevMailbox, type Mailer } from './mail/mailer.ts';
+import { startServices } from './services.ts';
 import type { ServerDeps } from './trpc/context.ts';
-import { startChangeNotifier } from './sync/change-notifier.ts';
 
 /**
  * Test support shared by the server's, the local core's and the end-to-end suites: one real embedded
@@ -79,21 +80,45 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
+export interface TestServices {
+  deps: ServerDeps;
+  /** This server's dev-mailbox secret, as `npm start` would give its console (header x-janix-dev-mailbox). */
+  devMailboxSecret: string;
+  close(): Promise<void>;
+}
+
+/**
+ * The server's dependencies as tests and the torture harness run them: the dev mailbox (or `mailer`) behind a
+ * fresh per-run secret, the sign-in job worker polling fast, a random pepper, the change notifier.
+ */
+export async function startTestServices(
+  db: { appPool: Pool; appUrl: string },
+  options: { now?: () => Date; mailer?: Mailer } = {},
+): Promise<TestServices> {
+  const now = options.now ?? (() => new Date());
+  const devMailboxSecret = newRandomSecret();
+  const services = await startServices({
+    pool: db.appPool,
+    appUrl: db.appUrl,
+    mailer: options.mailer ?? createDevMailbox(db.appPool, { now, secret: devMailboxSecret }),
+    pepper: randomBytes(32),
+    now,
+    log: () => {},
+    pollingIntervalSeconds: 0.5,
+  });
+  return { deps: services.deps, devMailboxSecret, close: () => services.close() };
+}
+
 export async function startTestServer(
   clusterAdminUrl: string,
-  options: { now?: () => Date; signInPerMinute?: number } = {},
-): Promise<TestServer> {
+  options: { now?: () => Date; signInPerMinute?: number; mailer?: Mailer } = {},
+): Promise<TestServer & { devMailboxSecret: string }> {
   const db = await createTestDatabase(clusterAdminUrl);
-  const devMailbox = createDevMailbox(db.appPool);
-  const changes = await startChangeNotifier(db.appUrl, () => {});
-  const deps: ServerDeps = {
-    pool: db.appPool,
-    mailer: devMailbox,
-    devMailbox,
-    now: options.now ?? (() => new Date()),
-    changes,
-  };
-  const app = await buildApp(deps, { logLevel: 'silent', signInPerMinute: options.signInPerMinute ?? 1000 });
+  const services = await startTestServices(db, options);
+  const app = await buildApp(services.deps, {
+    logLevel: 'silent',
+    signInPerMinute: options.signInPerMinute ?? 1000,
+  });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
@@ -101,22 +126,46 @@ export async function startTestServer(
     url: `http://127.0.0.1:${port}`,
     app,
     db,
-    deps,
+    deps: services.deps,
+    devMailboxSecret: services.devMailboxSecret,
     async close() {
       await app.close();
-      await changes.close();
+      await services.close();
       await db.drop();
     },
   };
 }
 
-/** Reads the newest sign-in code the development mailbox holds for an address. */
+/**
+ * Waits until the sign-in job has handled every request for `email` (the request only queues it), then reads
+ * the newest code the dev mailbox holds for the address, straight from the server's mailbox object.
+ */
 export async function latestSignInCode(server: TestServer, email: string): Promise<string> {
+  await signInJobsDone(server, email);
   const messages = await server.deps.devMailbox!.list(email);
   const match = messages[0]?.text.match(/code is (\d{6})/);
   if (!match?.[1]) throw new Error(`no sign-in code was mailed to ${email}`);
   return match[1];
 }
+/** Resolves once no sign-in request for `email` waits for its job. */
+export async function signInJobsDone(
+  server: Pick<TestServer, 'db'>,
+  email: string,
+  timeoutMs = 15_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const pending = await server.db.adminPool.query(
+      'SELECT 1 FROM sign_in_requests WHERE email = $1 LIMIT 1',
+      [email.trim().toLowerCase()],
+    );
+    if (!pending.rowCount) return;
+    if (Date.now() > deadline)
+      throw new Error(`the sign-in job for ${email} did not run within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 export { seedDemoOrg } from './demo-seed.ts';
 
 declare module 'vitest' {

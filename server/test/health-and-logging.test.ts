@@ -7,8 +7,14 @@ import { buildApp } from '../src/app.ts';
 import { createAppPool } from '../src/db/pools.ts';
 import { seedDemoOrg } from '../src/demo-seed.ts';
 import { loggerOptions } from '../src/logging.ts';
-import { createDevMailbox } from '../src/mail/mailer.ts';
-import { createTestDatabase, startTestServer, type TestDatabase, type TestServer } from '../src/testing.ts';
+import {
+  createTestDatabase,
+  latestSignInCode,
+  startTestServer,
+  startTestServices,
+  type TestDatabase,
+  type TestServer,
+} from '../src/testing.ts';
 import type { ChangeNotifier } from '../src/sync/change-notifier.ts';
 import type { ServerDeps } from '../src/trpc/context.ts';
 
@@ -44,13 +50,7 @@ describe('GET /health', () => {
 
   it('is not ok when the database cannot be reached', async () => {
     const deadPool = createAppPool('postgres://postgres:not-the-password@127.0.0.1:1/janix', 1);
-    const deps: ServerDeps = {
-      pool: deadPool,
-      mailer: server.deps.mailer,
-      devMailbox: null,
-      now: clock.now,
-      changes: idleChanges,
-    };
+    const deps: ServerDeps = { ...server.deps, pool: deadPool, devMailbox: null, changes: idleChanges };
     const app = await buildApp(deps, { logLevel: 'silent' });
     try {
       const response = await app.inject({ method: 'GET', url: '/health' });
@@ -199,14 +199,8 @@ describe('the real app at level info', () => {
       demo.org.id,
       userId,
     ]);
-    const mailbox = createDevMailbox(db.appPool);
-    const deps: ServerDeps = {
-      pool: db.appPool,
-      mailer: mailbox,
-      devMailbox: mailbox,
-      now: () => new Date(),
-      changes: idleChanges,
-    };
+    const services = await startTestServices(db);
+    const deps: ServerDeps = { ...services.deps, changes: idleChanges };
     const app = await buildApp(deps, { logLevel: 'info' });
     // buildApp exposes no destination; point its root logger's stream (inherited by request loggers) here.
     const lines: string[] = [];
@@ -222,8 +216,7 @@ describe('the real app at level info', () => {
           payload: JSON.stringify(body),
         });
       expect((await post('/trpc/auth.requestCode', { email })).statusCode).toBe(200);
-      const mail = await mailbox.list(email);
-      const code = mail[0]!.text.match(/code is (\d{6})/)![1]!;
+      const code = await latestSignInCode({ ...server, db, deps }, email);
       // A wrong guess and a malformed input first: error paths are logged too.
       const wrong = String((Number(code) + 1) % 1_000_000).padStart(6, '0');
       expect((await post('/trpc/auth.verifyCode', { email, code: wrong })).statusCode).toBe(400);
@@ -243,7 +236,7 @@ describe('the real app at level info', () => {
         .deviceToken;
       const pull = await app.inject({
         method: 'GET',
-        url: `/trpc/sync.pull?input=${encodeURIComponent(JSON.stringify({ protocolVersion: PROTOCOL_VERSION, schemaVersion: 2, cursor: null }))}`,
+        url: `/trpc/sync.pull?input=${encodeURIComponent(JSON.stringify({ protocolVersion: PROTOCOL_VERSION, schemaVersion: 3, cursor: null }))}`,
         headers: { 'x-janix-device': `Bearer ${deviceToken}` },
       });
       expect(pull.statusCode).toBe(200);
@@ -259,6 +252,7 @@ describe('the real app at level info', () => {
       expect(text).not.toContain(deviceToken.slice(4));
     } finally {
       await app.close();
+      await services.close();
     }
   });
 });

@@ -22,6 +22,8 @@ import { latestSignInCode, type TestServer } from '../src/testing.ts';
 export interface Credentials {
   session?: string | null;
   device?: string | null;
+  /** The dev-mailbox secret (header x-janix-dev-mailbox). */
+  devMailbox?: string | null;
 }
 
 export function apiClient(server: TestServer, credentials: Credentials = {}) {
@@ -31,6 +33,7 @@ export function apiClient(server: TestServer, credentials: Credentials = {}) {
       const headers: Record<string, string> = {};
       if (credentials.session) headers.authorization = `Bearer ${credentials.session}`;
       if (credentials.device) headers['x-janix-device'] = `Bearer ${credentials.device}`;
+      if (credentials.devMailbox) headers['x-janix-dev-mailbox'] = credentials.devMailbox;
       return headers;
     },
   };
@@ -101,10 +104,10 @@ export async function enroll(
   return apiClient(server, { session }).devices.enroll.mutate({ orgId, name });
 }
 
-/** The replica schema version this server speaks (2: role-scoped column batches, snapshot then feed). */
-export const versions = { protocolVersion: PROTOCOL_VERSION, schemaVersion: 2 } as const;
+/** The replica schema version this server speaks (3: role-scoped column batches, events with who changed them). */
+export const versions = { protocolVersion: PROTOCOL_VERSION, schemaVersion: 3 } as const;
 
-export function command(seq: number, name: CommandName, args: unknown): CommandEnvelope {
+export function command(seq: number, name: CommandName | (string & {}), args: unknown): CommandEnvelope {
   return { seq, name, args, clientTime: new Date().toISOString() };
 }
 

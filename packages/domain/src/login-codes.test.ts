@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import {
   LOGIN_CODE_MAX_ATTEMPTS,
+  LOGIN_CODE_MIN_INTERVAL_MS,
   LOGIN_CODE_TTL_MS,
   formatLoginCode,
+  mayIssueLoginCode,
   judgeLoginCode,
   loginCodeMessage,
   type LoginCodeState,
@@ -107,5 +109,25 @@ describe('formatLoginCode', () => {
     expect(code).toBe('000042');
     expect(formatLoginCode(() => 0)).toBe('000000');
     expect(formatLoginCode(() => 999_999)).toBe('999999');
+  });
+});
+
+describe('mayIssueLoginCode', () => {
+  it('issues the first code of an address', () => {
+    expect(mayIssueLoginCode(null, at(0))).toBe(true);
+  });
+
+  it('absorbs a request within the interval of an unused code, issues one at the boundary', () => {
+    const latest = { createdAt: issuedAt, consumedAt: null };
+    expect(mayIssueLoginCode(latest, at(LOGIN_CODE_MIN_INTERVAL_MS - 1))).toBe(false);
+    expect(mayIssueLoginCode(latest, at(LOGIN_CODE_MIN_INTERVAL_MS))).toBe(true);
+  });
+
+  it('never delays the code after a used one: only its recipient could have used it', () => {
+    expect(mayIssueLoginCode({ createdAt: issuedAt, consumedAt: at(1000) }, at(2000))).toBe(true);
+  });
+
+  it('keeps the interval far below the lifetime, so a waiting user always holds a live code', () => {
+    expect(LOGIN_CODE_MIN_INTERVAL_MS * 5).toBeLessThanOrEqual(LOGIN_CODE_TTL_MS);
   });
 });

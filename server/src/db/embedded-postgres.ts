@@ -15,6 +15,8 @@ import { userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import envPaths from 'env-paths';
+import { newRandomSecret, readOrCreateSecretFile, writeSecretFile } from '../auth/secrets.ts';
+import { createAdminPool } from './pools.ts';
 
 export interface EmbeddedDatabase {
   /** Connection string for the superuser (owner of the schema). */
@@ -22,7 +24,14 @@ export interface EmbeddedDatabase {
   stop(): Promise<void>;
 }
 
-const PASSWORD = 'janix-local';
+/** The fixed password of clusters created before each cluster got its own; used once, to replace it. */
+const LEGACY_PASSWORD = 'janix-local';
+/**
+ * The superuser's password lives in the cluster's own folder, readable by this user only: another local user
+ * cannot connect as the superuser (which could read every organization and run programs), and a copied or
+ * backed-up data folder keeps working.
+ */
+export const SUPERUSER_PASSWORD_FILE = 'janix-superuser.password';
 const RUNTIME_ROOT = '/var/lib/janix';
 
 /**
@@ -168,11 +177,14 @@ export async function startEmbeddedPostgres(options: {
 
   // The cluster's own user must be able to pass through the parent folder.
   mkdirSync(dirname(options.dataDir), { recursive: true, mode: 0o755 });
+  const superuserPasswordFile = join(options.dataDir, SUPERUSER_PASSWORD_FILE);
+  let password: string;
   if (!existsSync(join(options.dataDir, 'PG_VERSION'))) {
     rmSync(options.dataDir, { recursive: true, force: true });
     mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
+    password = newRandomSecret();
     const passwordFile = join(options.dataDir, '..', `.pwfile-${process.pid}`);
-    writeFileSync(passwordFile, `${PASSWORD}\n`, { mode: 0o600 });
+    writeFileSync(passwordFile, `${password}\n`, { mode: 0o600 });
     try {
       if (runAs.uid !== undefined) {
         chownSync(options.dataDir, runAs.uid, runAs.gid!);
@@ -193,6 +205,11 @@ export async function startEmbeddedPostgres(options: {
     } finally {
       rmSync(passwordFile, { force: true });
     }
+    writeSecretFile(superuserPasswordFile, password);
+  } else {
+    password = existsSync(superuserPasswordFile)
+      ? readOrCreateSecretFile(superuserPasswordFile)
+      : LEGACY_PASSWORD;
   }
 
   const pidFile = join(options.dataDir, 'postmaster.pid');
@@ -209,9 +226,20 @@ export async function startEmbeddedPostgres(options: {
     postmaster = await startPostmaster(binaries.postgres, options.dataDir, port, runAs, options.log);
   }
   const pid = adoptedPid ?? postmaster!.pid!;
+  const urlFor = (secret: string, database: string) =>
+    `postgres://postgres:${encodeURIComponent(secret)}@127.0.0.1:${port}/${database}`;
+  if (password === LEGACY_PASSWORD) {
+    try {
+      password = await replaceLegacyPassword((secret) => urlFor(secret, 'postgres'), superuserPasswordFile);
+    } catch (error) {
+      if (postmaster) process.kill(pid, 'SIGINT');
+      throw error;
+    }
+    options.log?.('the embedded PostgreSQL now has its own superuser password (was the shared default)');
+  }
 
   return {
-    adminUrl: (database = 'postgres') => `postgres://postgres:${PASSWORD}@127.0.0.1:${port}/${database}`,
+    adminUrl: (database = 'postgres') => urlFor(password, database),
     async stop() {
       if (!isAlive(pid)) return;
       const exited = postmaster ? new Promise((resolve) => postmaster!.once('exit', resolve)) : null;
@@ -225,6 +253,57 @@ export async function startEmbeddedPostgres(options: {
       while (isAlive(pid) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
     },
   };
+}
+
+/**
+ * A cluster made before clusters had their own password still has the shared default: connect with it once,
+ * set a random password, and keep that in the cluster's password file. The new password is written to a
+ * pending file before ALTER ROLE and renamed after, so a crash in between is recovered on the next start.
+ */
+async function replaceLegacyPassword(
+  urlWith: (password: string) => string,
+  passwordFile: string,
+): Promise<string> {
+  const pending = `${passwordFile}.next`;
+  if (existsSync(pending)) {
+    const candidate = readFileSync(pending, 'utf8').trim();
+    if (await canConnect(urlWith(candidate))) {
+      renameSync(pending, passwordFile);
+      return candidate;
+    }
+  }
+  const fresh = newRandomSecret();
+  const pool = createAdminPool(urlWith(LEGACY_PASSWORD), 1);
+  try {
+    await pool.query('SELECT 1');
+  } catch (error) {
+    await pool.end();
+    throw new Error(
+      `the embedded PostgreSQL has no ${SUPERUSER_PASSWORD_FILE} and refuses the old default password ` +
+        `(${(error as Error).message}); restore the file or remove the data folder to start afresh`,
+    );
+  }
+  try {
+    writeSecretFile(pending, fresh);
+    // base64url: nothing in it needs quoting.
+    await pool.query(`ALTER ROLE postgres PASSWORD '${fresh}'`);
+    renameSync(pending, passwordFile);
+  } finally {
+    await pool.end();
+  }
+  return fresh;
+}
+
+async function canConnect(url: string): Promise<boolean> {
+  const pool = createAdminPool(url, 1);
+  try {
+    await pool.query('SELECT 1');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await pool.end();
+  }
 }
 
 /** True for a running process; a zombie (exited, not yet reaped by its adoptive parent) counts as gone. */

@@ -1,21 +1,33 @@
 import PgBoss from 'pg-boss';
 import { APP_ROLE } from '../db/app-role.ts';
 import type { Pool } from '../db/pools.ts';
+import { PURGE_SIGN_IN } from './purge-sign-in.ts';
 import { PURGE_TOMBSTONES } from './purge-tombstones.ts';
+import { SIGN_IN_CODE } from './sign-in-code.ts';
 
 /** pg-boss keeps its tables in a schema of its own, beside the application's. */
 const SCHEMA = 'pgboss';
 
-/** Every queue the server works. Creating a queue is DDL (a table partition), so the owner does it at install. */
-const QUEUES = [PURGE_TOMBSTONES] as const;
-export type QueueName = (typeof QUEUES)[number];
+/**
+ * Every queue the server works, with its pg-boss options. Creating a queue is DDL (a table partition), so the
+ * owner does it at install. A sign-in code is worth mailing only while it lives: a few quick retries, and a
+ * run that hangs (a stuck mail provider) is given up after a minute.
+ */
+const QUEUES = {
+  [PURGE_TOMBSTONES]: {},
+  [PURGE_SIGN_IN]: {},
+  [SIGN_IN_CODE]: { retryLimit: 3, retryDelay: 5, retryBackoff: true, expireInSeconds: 60 },
+} satisfies Record<string, Omit<PgBoss.Queue, 'name'>>;
+export type QueueName = keyof typeof QUEUES;
 
-export interface ScheduledJob {
+export interface JobDefinition {
   name: QueueName;
-  /** Cron expression, UTC. */
-  cron: string;
-  /** Resolves with counts for the job's output; personal data never goes in it. */
-  run(): Promise<object>;
+  /** Cron expression (UTC) of a recurring job; absent for a job that is only queued on demand. */
+  cron?: string;
+  /** Runs of this job at once in this process (default 1). */
+  concurrency?: number;
+  /** `data` is what `send` queued. Resolves with counts for the job's output; personal data never goes in it. */
+  run(data: unknown): Promise<object>;
 }
 
 export interface JobState {
@@ -24,8 +36,8 @@ export interface JobState {
 }
 
 export interface JobQueue {
-  /** Queues one run now, besides the schedule; resolves with the job id. */
-  send(name: QueueName): Promise<string>;
+  /** Queues one run now (besides any schedule) and wakes this process's workers; resolves with the job id. */
+  send(name: QueueName, data?: object): Promise<string>;
   state(name: QueueName, id: string): Promise<JobState | null>;
   /** Stops taking jobs, waits for running ones, leaves the pool open (its owner closes it). */
   stop(): Promise<void>;
@@ -55,7 +67,8 @@ export async function installJobQueue(adminPool: Pool): Promise<void> {
   boss.on('error', (error) => errors.push(error));
   await boss.start();
   try {
-    for (const name of QUEUES) await boss.createQueue(name);
+    // An existing queue keeps its options (createQueue leaves it alone); change them with a migration.
+    for (const [name, options] of Object.entries(QUEUES)) await boss.createQueue(name, { name, ...options });
   } finally {
     await boss.stop({ graceful: false });
   }
@@ -72,36 +85,45 @@ export async function installJobQueue(adminPool: Pool): Promise<void> {
  */
 export async function startJobQueue(
   appPool: Pool,
-  jobs: ScheduledJob[],
+  jobs: JobDefinition[],
   options: { log: (line: string) => void; pollingIntervalSeconds?: number },
 ): Promise<JobQueue> {
   const boss = new PgBoss({ db: poolDb(appPool), schema: SCHEMA, migrate: false });
   boss.on('error', (error) => options.log(`job queue: ${error.message}`));
   await boss.start();
+  const workers = new Map<QueueName, string[]>();
   try {
     for (const job of jobs) {
-      await boss.work(
-        job.name,
-        { batchSize: 1, pollingIntervalSeconds: options.pollingIntervalSeconds ?? 2 },
-        async () => {
-          try {
-            return await job.run();
-          } catch (error) {
-            options.log(`${job.name} failed: ${(error as Error).message}`);
-            throw error;
-          }
-        },
-      );
-      await boss.schedule(job.name, job.cron);
+      const ids: string[] = [];
+      for (let i = 0; i < (job.concurrency ?? 1); i += 1) {
+        ids.push(
+          await boss.work(
+            job.name,
+            { batchSize: 1, pollingIntervalSeconds: options.pollingIntervalSeconds ?? 2 },
+            async ([queued]) => {
+              try {
+                return await job.run(queued?.data);
+              } catch (error) {
+                options.log(`${job.name} failed: ${(error as Error).message}`);
+                throw error;
+              }
+            },
+          ),
+        );
+      }
+      workers.set(job.name, ids);
+      if (job.cron) await boss.schedule(job.name, job.cron);
     }
   } catch (error) {
     await boss.stop({ graceful: false });
     throw error;
   }
   return {
-    async send(name) {
-      const id = await boss.send(name, {});
+    async send(name, data = {}) {
+      const id = await boss.send(name, data);
       if (!id) throw new Error(`${name} was not queued`);
+      // A worker here picks it up at once instead of at its next poll; other nodes' workers poll as usual.
+      for (const worker of workers.get(name) ?? []) boss.notifyWorker(worker);
       return id;
     },
     async state(name, id) {

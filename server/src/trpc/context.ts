@@ -1,13 +1,15 @@
+import type { CodeHasher, SignInRequests } from '../auth/sign-in-codes.ts';
 import type { Pool } from '../db/pools.ts';
-import type { Mailer, DevMailboxMessage } from '../mail/mailer.ts';
+import type { DevMailbox } from '../mail/mailer.ts';
 import type { ChangeNotifier } from '../sync/change-notifier.ts';
 import type { PullPageSources } from '../sync/pull.ts';
 
 export interface ServerDeps {
   pool: Pool;
-  mailer: Mailer;
-  /** Present only when mail goes to the development mailbox. */
-  devMailbox: { list(to?: string): Promise<DevMailboxMessage[]> } | null;
+  /** Sign-in codes are made and mailed by a job; a request only queues it. */
+  signIn: SignInRequests & CodeHasher;
+  /** Present only when mail goes to the development mailbox (development, no mail provider). */
+  devMailbox: DevMailbox | null;
   now: () => Date;
   changes: ChangeNotifier;
 }
@@ -19,8 +21,15 @@ export interface Context {
   closing: AbortSignal;
   sessionToken: string | null;
   deviceToken: string | null;
+  /** What the caller sent in x-janix-dev-mailbox; only the per-run secret opens the dev mailbox. */
+  devMailboxSecret: string | null;
   /** Per-client-address limiter for sign-in; true when this request may proceed. */
   allowSignInAttempt: () => Promise<boolean>;
+}
+
+/** The one value of a header, or null when absent or repeated (a repeated credential is not trusted). */
+export function singleHeader(header: string | string[] | undefined): string | null {
+  return typeof header === 'string' ? header : null;
 }
 
 export function bearerToken(header: string | string[] | undefined): string | null {

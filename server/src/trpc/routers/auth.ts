@@ -6,16 +6,8 @@ import {
   type Membership,
   orgRoleSchema,
 } from '@janix/schemas';
-import {
-  LOGIN_CODE_REQUESTS_PER_WINDOW,
-  LOGIN_CODE_REQUEST_WINDOW_MS,
-  LOGIN_CODE_TTL_MS,
-  SESSION_TTL_MS,
-  formatLoginCode,
-  judgeLoginCode,
-  loginCodeMessage,
-} from '@janix/domain';
-import { hashSecret, newSecretToken, sameHash, secureRandomInt } from '../../auth/secrets.ts';
+import { SESSION_TTL_MS, judgeLoginCode, loginCodeMessage } from '@janix/domain';
+import { hashSecret, newSecretToken, sameHash } from '../../auth/secrets.ts';
 import { inTransaction } from '../../db/org-transaction.ts';
 import { publicProcedure, ReasonedError, router } from '../init.ts';
 import { sessionProcedure } from '../procedures.ts';
@@ -31,49 +23,22 @@ async function limitSignIn(allow: () => Promise<boolean>): Promise<void> {
 }
 
 export const authRouter = router({
-  /** Always answers the same way whether or not the address has an account, so it cannot be probed. */
+  /**
+   * Always answers the same, at the same speed, whether or not the address has an account: the request only
+   * queues a job, which makes the code and mails it (auth/sign-in-codes.ts). Never refused for the address's
+   * sake, so a stranger cannot lock its owner out; at most, a request within a minute of the last code is
+   * absorbed and the code already mailed stands. Only the caller's own network address is limited.
+   */
   requestCode: publicProcedure.input(requestCodeInputSchema).mutation(async ({ ctx, input }) => {
     await limitSignIn(ctx.allowSignInAttempt);
-    const { pool, mailer, now } = ctx.deps;
-    const emailHash = hashSecret(input.email);
-    const recent = await pool.query<{ count: number }>(
-      'SELECT count(*)::int AS count FROM login_codes WHERE email_hash = $1 AND created_at > $2',
-      [emailHash, new Date(now().getTime() - LOGIN_CODE_REQUEST_WINDOW_MS)],
-    );
-    if ((recent.rows[0]?.count ?? 0) >= LOGIN_CODE_REQUESTS_PER_WINDOW) {
-      throw new ReasonedError({
-        code: 'TOO_MANY_REQUESTS',
-        reason: 'rate_limited',
-        message: 'Too many codes requested for this address. Wait 15 minutes and try again.',
-      });
-    }
-    const user = await pool.query('SELECT id FROM users WHERE email = $1', [input.email]);
-    const code = formatLoginCode(secureRandomInt);
-    // A code row is recorded even for unknown addresses so both paths cost the same and share the limit.
-    await pool.query(
-      `INSERT INTO login_codes (id, email_hash, code_hash, expires_at, created_at) VALUES ($1, $2, $3, $4, $5)`,
-      [
-        randomUUID(),
-        emailHash,
-        hashSecret(`${emailHash}:${code}`),
-        new Date(now().getTime() + LOGIN_CODE_TTL_MS),
-        now(),
-      ],
-    );
-    if (user.rowCount) {
-      await mailer.send({
-        to: input.email,
-        subject: `Your Janix sign-in code: ${code}`,
-        text: `Your Janix sign-in code is ${code}. It expires in 10 minutes. If you did not ask for it, ignore this email.`,
-      });
-    }
+    await ctx.deps.signIn.request(input.email);
     return { sent: true as const };
   }),
 
   verifyCode: publicProcedure.input(verifyCodeInputSchema).mutation(async ({ ctx, input }) => {
     await limitSignIn(ctx.allowSignInAttempt);
-    const { pool, now } = ctx.deps;
-    const emailHash = hashSecret(input.email);
+    const { pool, now, signIn } = ctx.deps;
+    const emailKey = signIn.emailKey(input.email);
     const outcome = await inTransaction(pool, {}, async (client) => {
       const latest = await client.query<{
         id: string;
@@ -84,7 +49,7 @@ export const authRouter = router({
       }>(
         `SELECT id, code_hash, expires_at, attempts, consumed_at FROM login_codes
          WHERE email_hash = $1 ORDER BY seq DESC LIMIT 1 FOR UPDATE`,
-        [emailHash],
+        [emailKey],
       );
       const row = latest.rows[0];
       if (!row)
@@ -92,7 +57,7 @@ export const authRouter = router({
           ok: false as const,
           message: 'No code was requested for this address. Ask for a code first.',
         };
-      const matches = sameHash(row.code_hash, hashSecret(`${emailHash}:${input.code}`));
+      const matches = sameHash(row.code_hash, signIn.codeHash(emailKey, input.code));
       const verdict = judgeLoginCode(
         { expiresAt: row.expires_at, attempts: row.attempts, consumedAt: row.consumed_at },
         matches,

@@ -2,12 +2,23 @@ import { z } from 'zod';
 import { emailSchema } from '@janix/schemas';
 import { publicProcedure, router } from '../init.ts';
 import { notFound } from '../procedures.ts';
+import type { Context } from '../context.ts';
 
-/** Development only: lets a console show the mail a development server "sent". Absent in production. */
+/**
+ * Development only: lets the console `npm start` launched show the sign-in codes a development server "sent".
+ * It answers only a caller that presents the per-run secret; anyone else is told it does not exist, exactly
+ * as on a server that has none (production, or a configured mail provider).
+ */
+function readableMailbox(ctx: Context) {
+  const mailbox = ctx.deps.devMailbox;
+  return mailbox?.readableWith(ctx.devMailboxSecret) ? mailbox : null;
+}
+
 export const devMailboxRouter = router({
-  enabled: publicProcedure.query(({ ctx }) => ({ enabled: ctx.deps.devMailbox !== null })),
+  enabled: publicProcedure.query(({ ctx }) => ({ enabled: readableMailbox(ctx) !== null })),
   list: publicProcedure.input(z.object({ to: emailSchema.optional() })).query(async ({ ctx, input }) => {
-    if (!ctx.deps.devMailbox) throw notFound('Mailbox');
-    return ctx.deps.devMailbox.list(input.to);
+    const mailbox = readableMailbox(ctx);
+    if (!mailbox) throw notFound('Mailbox');
+    return mailbox.list(input.to);
   }),
 });

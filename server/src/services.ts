@@ -1,0 +1,69 @@
+import { codeHasher, signInRequests } from './auth/sign-in-codes.ts';
+import type { Pool } from './db/pools.ts';
+import { startJobQueue, type JobDefinition, type JobQueue } from './jobs/job-queue.ts';
+import { SIGN_IN_CODE, signInCodeJob } from './jobs/sign-in-code.ts';
+import { isDevMailbox, type Mailer } from './mail/mailer.ts';
+import { startChangeNotifier } from './sync/change-notifier.ts';
+import type { ServerDeps } from './trpc/context.ts';
+
+export interface ServicesOptions {
+  /** The application pool (role janix_app). */
+  pool: Pool;
+  /** Connection string of the application role, for the change notifier's LISTEN connection. */
+  appUrl: string;
+  /** Resend, or the dev mailbox (which the dev-mailbox routes then read). */
+  mailer: Mailer;
+  /** Key of the HMAC over sign-in codes and addresses (auth/sign-in-codes.ts resolvePepper). */
+  pepper: Buffer;
+  now: () => Date;
+  log: (line: string) => void;
+  /** Recurring jobs this process works besides the sign-in job (the purges; tests run those directly). */
+  scheduled?: JobDefinition[];
+  pollingIntervalSeconds?: number;
+}
+
+export interface Services {
+  deps: ServerDeps;
+  jobs: JobQueue;
+  /** Stops the job workers and the change notifier; the pool stays open (its owner closes it). */
+  close(): Promise<void>;
+}
+
+/** What `buildApp` runs on, started the same way by the server, the test support and the torture harness. */
+export async function startServices(options: ServicesOptions): Promise<Services> {
+  const { pool, now, log } = options;
+  const hasher = codeHasher(options.pepper);
+  const changes = await startChangeNotifier(options.appUrl, log);
+  let jobs: JobQueue;
+  try {
+    jobs = await startJobQueue(
+      pool,
+      [signInCodeJob({ pool, mailer: options.mailer, now, hasher }), ...(options.scheduled ?? [])],
+      { log, pollingIntervalSeconds: options.pollingIntervalSeconds },
+    );
+  } catch (error) {
+    await changes.close();
+    throw error;
+  }
+  const requests = signInRequests({
+    pool,
+    now,
+    enqueue: async (requestId) => {
+      await jobs.send(SIGN_IN_CODE, { requestId });
+    },
+  });
+  return {
+    deps: {
+      pool,
+      now,
+      changes,
+      devMailbox: isDevMailbox(options.mailer) ? options.mailer : null,
+      signIn: { ...hasher, ...requests },
+    },
+    jobs,
+    async close() {
+      await changes.close();
+      await jobs.stop().catch(() => {});
+    },
+  };
+}
