@@ -1,9 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { OrgRole } from '@janix/schemas';
+import { isLiveHeartbeat, type LiveItem, type OrgRole } from '@janix/schemas';
 import { buildApp } from '../src/app.ts';
 import { inTransaction, takeOrgVersions } from '../src/db/org-transaction.ts';
 import { startChangeNotifier } from '../src/sync/change-notifier.ts';
-import { LIVE_RECHECK_MS } from '../src/sync/live-feed.ts';
+import { LIVE_RECHECK_MS, openLiveStreams } from '../src/sync/live-feed.ts';
 import type { TestServer } from '../src/testing.ts';
 import { feedSuite, sleep } from './feed-fixture.ts';
 import {
@@ -37,15 +37,28 @@ describe('live feed (sync.live)', () => {
     return { ...device, cursor };
   }
 
-  /** Opens a live stream; `next` resolves with the next page, or null once the server ends the stream. */
-  async function live(api: ApiClient, cursor: string, forMs = 5000) {
+  /**
+   * Opens a live stream; `next` resolves with the next page (skipping heartbeats), or null once the server
+   * ends the stream; `item` with the next item, heartbeats included.
+   */
+  async function live(api: ApiClient, cursor: string, forMs = 5000, heartbeatMs?: number) {
     const controller = new AbortController();
-    const pages = await api.sync.live.query({ ...versions, cursor, forMs }, { signal: controller.signal });
-    const iterator = pages[Symbol.asyncIterator]();
+    const items = await api.sync.live.query(
+      { ...versions, cursor, forMs, ...(heartbeatMs ? { heartbeatMs } : {}) },
+      { signal: controller.signal },
+    );
+    const iterator = items[Symbol.asyncIterator]();
+    const item = async (): Promise<LiveItem | null> => {
+      const step = await iterator.next();
+      return step.done ? null : step.value;
+    };
     return {
-      next: async () => {
-        const step = await iterator.next();
-        return step.done ? null : step.value;
+      item,
+      next: async (): Promise<PullPage | null> => {
+        for (;;) {
+          const next = await item();
+          if (next === null || !isLiveHeartbeat(next)) return next;
+        }
       },
       close: () => controller.abort(),
     };
@@ -191,6 +204,78 @@ describe('live feed (sync.live)', () => {
     } finally {
       stream.close();
     }
+  });
+
+  it('one device opening 25 streams keeps only the newest open; the older ones end at once', async () => {
+    const { id, api, cursor } = await deviceAtHead();
+    const streams = [];
+    for (let i = 0; i < 25; i += 1) streams.push(await live(api, cursor, 30_000));
+    const newest = streams.at(-1)!;
+    try {
+      const started = Date.now();
+      const older = await Promise.all(
+        streams.slice(0, -1).map((stream) =>
+          stream.next().then(
+            (page) => page,
+            () => 'failed',
+          ),
+        ),
+      );
+      expect({ older, quick: Date.now() - started < 2000 }).toEqual({
+        older: Array(24).fill(null),
+        quick: true,
+      });
+      expect(openLiveStreams(id)).toBe(1);
+      // The newest still serves its device.
+      const next = newest.next();
+      await sleep(100);
+      await push('Only the newest hears it');
+      expect(names(await next)).toEqual(['Only the newest hears it']);
+    } finally {
+      for (const stream of streams) stream.close();
+    }
+  });
+
+  it('a quiet stream carries heartbeats when asked for, and no page', async () => {
+    const { api, cursor } = await deviceAtHead();
+    const started = Date.now();
+    const stream = await live(api, cursor, 10_000, 1000);
+    try {
+      const items = [await stream.item(), await stream.item()];
+      const elapsed = Date.now() - started;
+      expect(items).toEqual([{ heartbeat: true }, { heartbeat: true }]);
+      expect(elapsed).toBeGreaterThanOrEqual(1900);
+      expect(elapsed).toBeLessThan(3500);
+    } finally {
+      stream.close();
+    }
+  });
+
+  it('a heartbeat does not delay a page: a commit between two still arrives within a second', async () => {
+    const { api, cursor } = await deviceAtHead();
+    const stream = await live(api, cursor, 10_000, 1000);
+    try {
+      expect(await stream.item()).toEqual({ heartbeat: true });
+      await sleep(300);
+      const pushedAt = Date.now();
+      const next = stream.next();
+      await push('Between heartbeats');
+      expect(names(await next)).toEqual(['Between heartbeats']);
+      expect(Date.now() - pushedAt).toBeLessThan(1000);
+    } finally {
+      stream.close();
+    }
+  });
+
+  it('ends on the server when its client goes away', async () => {
+    const { id, api, cursor } = await deviceAtHead();
+    const stream = await live(api, cursor, 60_000, 1000);
+    await sleep(200);
+    expect(openLiveStreams(id)).toBe(1);
+    stream.close();
+    const closedAt = Date.now();
+    while (openLiveStreams(id) > 0 && Date.now() - closedAt < 3000) await sleep(20);
+    expect(openLiveStreams(id)).toBe(0);
   });
 
   it('needs a device', async () => {

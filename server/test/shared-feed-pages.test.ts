@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createSharedFeedPages } from '../src/sync/shared-feed-pages.ts';
+import { createSharedFeedPages, SHARED_PAGES_BUDGET } from '../src/sync/shared-feed-pages.ts';
 
 function notifier() {
   const latest = new Map<string, number>();
@@ -48,6 +48,51 @@ describe('shared feed pages', () => {
     let reads = 0;
     const load = async () => ++reads;
     await pages.read('org', 'k', load);
+    await pages.read('org', 'k', load);
+    expect(reads).toBe(2);
+  });
+
+  it('holds at most its row budget however many distinct large pages pass through it', async () => {
+    const changes = notifier();
+    changes.set('org', 7);
+    const pages = createSharedFeedPages(changes);
+    // 600 cursors of 5 000-row pages: 3 million rows if the cache kept every entry it may count.
+    const largePage = (n: number) => ({
+      cursor: `c${n}`,
+      batches: [{ table: 'events', columns: ['id'], rows: Array.from({ length: 5000 }, (_, i) => [i]) }],
+      tombstones: [],
+    });
+    let peak = 0;
+    for (let n = 0; n < 600; n += 1) {
+      await pages.read('org', `owner|${n}|10000|false`, async () => largePage(n));
+      peak = Math.max(peak, pages.held().rows);
+    }
+    expect(peak).toBeLessThanOrEqual(SHARED_PAGES_BUDGET.rows);
+    expect(pages.held().entries).toBeLessThanOrEqual(SHARED_PAGES_BUDGET.rows / 5000);
+    // The newest pages are still shared; the oldest were let go and are read again.
+    let reads = 0;
+    const load = async () => {
+      reads += 1;
+      return largePage(-1);
+    };
+    await pages.read('org', 'owner|599|10000|false', load);
+    expect(reads).toBe(0);
+    await pages.read('org', 'owner|0|10000|false', load);
+    expect(reads).toBe(1);
+  });
+
+  it('shares a page larger than the whole budget while it is read, and does not keep it', async () => {
+    const changes = notifier();
+    changes.set('org', 7);
+    const pages = createSharedFeedPages(changes, { entries: 512, rows: 100 });
+    let reads = 0;
+    const load = async () => {
+      reads += 1;
+      return { batches: [{ rows: Array.from({ length: 500 }, () => [1]) }], tombstones: [] };
+    };
+    const [first, second] = await Promise.all([pages.read('org', 'k', load), pages.read('org', 'k', load)]);
+    expect(first).toBe(second);
+    expect(pages.held()).toEqual({ entries: 0, rows: 0 });
     await pages.read('org', 'k', load);
     expect(reads).toBe(2);
   });

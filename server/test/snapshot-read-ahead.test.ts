@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createSnapshotReadAhead } from '../src/sync/snapshot-read-ahead.ts';
+import { createSnapshotReadAhead, READ_AHEAD_BUDGET } from '../src/sync/snapshot-read-ahead.ts';
 
 describe('snapshot read-ahead', () => {
   it('hands a page read ahead to the one request that asks for it, once', async () => {
@@ -35,5 +35,24 @@ describe('snapshot read-ahead', () => {
     for (let i = 0; i < 70; i += 1) readAhead.start(`cursor-${i}`, async () => ++loads);
     expect(loads).toBe(64);
     expect(readAhead.take('cursor-69')).toBeNull();
+  });
+
+  it('holds at most its row budget of pages nobody has taken yet', async () => {
+    const readAhead = createSnapshotReadAhead();
+    const loads: Array<Promise<unknown>> = [];
+    for (let i = 0; i < 64; i += 1) {
+      const page = Promise.resolve({
+        batches: [{ table: 'tickets', rows: Array.from({ length: 10_000 }, (_, row) => [row]) }],
+        tombstones: [],
+      });
+      loads.push(page);
+      readAhead.start(`device-${i}|cursor`, () => page);
+    }
+    await Promise.all(loads);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(readAhead.held().rows).toBeLessThanOrEqual(READ_AHEAD_BUDGET.rows);
+    // The newest read is kept; the oldest went first.
+    expect(readAhead.take('device-63|cursor')).not.toBeNull();
+    expect(readAhead.take('device-0|cursor')).toBeNull();
   });
 });

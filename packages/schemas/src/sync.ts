@@ -58,6 +58,11 @@ export const liveInputSchema = versionHeaderSchema.extend({
   ...pullInputSchema.pick({ limit: true, knownSeq: true }).shape,
   cursor: z.string().min(1).max(4096),
   forMs: z.number().int().min(0).max(120_000).default(55_000),
+  /**
+   * Write a heartbeat after this long without a page, so the console can tell a quiet stream from a dead
+   * connection. Optional: a console that does not ask gets none (the wire stays as protocol 2 had it).
+   */
+  heartbeatMs: z.number().int().min(1000).max(60_000).optional(),
 });
 export type LiveInput = z.input<typeof liveInputSchema>;
 
@@ -102,3 +107,15 @@ export const pullResultSchema = z.object({
   }),
 });
 export type PullResult = z.infer<typeof pullResultSchema>;
+
+/** Written on a quiet live stream every `heartbeatMs`: nothing changed, and the connection is alive. */
+export const liveHeartbeatSchema = z.object({ heartbeat: z.literal(true) });
+export type LiveHeartbeat = z.infer<typeof liveHeartbeatSchema>;
+
+/** What a live stream carries: pages as the organization commits, heartbeats in between. */
+export const liveItemSchema = z.union([liveHeartbeatSchema, pullResultSchema]);
+export type LiveItem = z.infer<typeof liveItemSchema>;
+
+export function isLiveHeartbeat(item: LiveItem): item is LiveHeartbeat {
+  return 'heartbeat' in item;
+}
