@@ -4,20 +4,81 @@ import type { AppRouter } from '@janix/server';
 export interface Credentials {
   sessionToken: () => string | null;
   deviceToken: () => string | null;
+  /** `npm start`'s per-run dev mailbox secret (JANIX_DEV_MAILBOX_SECRET); absent elsewhere. */
+  devMailboxSecret?: () => string | null;
+}
+
+/**
+ * How long the console waits for the server, per procedure, in milliseconds. A call past its deadline is
+ * aborted and counts as the server being unreachable (the sync engine backs off and retries), so a
+ * half-open connection or a server that accepts and never answers cannot stall a console that looks
+ * connected. The live stream's deadline covers only its opening; the stream itself is watched by its
+ * heartbeats (see the sync engine).
+ */
+export interface RequestDeadlines {
+  /** Any procedure not named below. */
+  default: number;
+  byPath: Record<string, number>;
+}
+
+export const REQUEST_DEADLINES: RequestDeadlines = {
+  default: 20_000,
+  byPath: {
+    'sync.push': 30_000,
+    // A page is up to 10 000 rows; on a slow link that takes a while to come down.
+    'sync.pull': 60_000,
+    'sync.live': 20_000,
+    'devices.enroll': 30_000,
+  },
+};
+
+/** The procedure a tRPC request URL calls (`…/trpc/sync.pull?input=…` → `sync.pull`). */
+function procedureOf(url: string): string {
+  const path = new URL(url).pathname;
+  return decodeURIComponent(path.slice(path.lastIndexOf('/') + 1));
+}
+
+/**
+ * The `fetch` that gives every request its deadline, composed with the caller's own signal (an abort by the
+ * caller still aborts at once). The deadline covers the whole exchange, body included, except for the live
+ * stream, whose deadline ends once its response has begun.
+ */
+function withDeadlines(fetchImpl: typeof fetch, deadlines: RequestDeadlines): typeof fetch {
+  return async (input, init) => {
+    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+    const procedure = procedureOf(url);
+    const ms = deadlines.byPath[procedure] ?? deadlines.default;
+    const compose = (deadline: AbortSignal) =>
+      init?.signal ? AbortSignal.any([init.signal, deadline]) : deadline;
+    if (procedure !== 'sync.live') {
+      // Firing after the exchange is over aborts nothing; the timer does not hold the process open.
+      return fetchImpl(input, { ...init, signal: compose(AbortSignal.timeout(ms)) });
+    }
+    const opening = new AbortController();
+    const timer = setTimeout(() => opening.abort(new DOMException('timed out', 'TimeoutError')), ms);
+    try {
+      return await fetchImpl(input, { ...init, signal: compose(opening.signal) });
+    } finally {
+      clearTimeout(timer);
+    }
+  };
 }
 
 /**
  * The console's client of the Janix server. Unbatched on purpose: the live stream must never hold other calls
- * hostage in a shared batch. Counts response bytes for sync progress.
+ * hostage in a shared batch. Counts response bytes for sync progress. Every call has a deadline
+ * (`REQUEST_DEADLINES`).
  */
 export function createServerClient(
   serverUrl: string,
   credentials: Credentials,
   fetchImpl: typeof fetch = fetch,
+  deadlines: RequestDeadlines = REQUEST_DEADLINES,
 ) {
   const traffic = { bytesReceived: 0 };
+  const timedFetch = withDeadlines(fetchImpl, deadlines);
   const countingFetch: typeof fetch = async (input, init) => {
-    const response = await fetchImpl(input, init);
+    const response = await timedFetch(input, init);
     traffic.bytesReceived += Number(response.headers.get('content-length') ?? 0);
     return response;
   };
@@ -30,6 +91,8 @@ export function createServerClient(
       const device = credentials.deviceToken();
       if (session) headers.authorization = `Bearer ${session}`;
       if (device) headers['x-janix-device'] = `Bearer ${device}`;
+      const devMailbox = credentials.devMailboxSecret?.();
+      if (devMailbox) headers['x-janix-dev-mailbox'] = devMailbox;
       return headers;
     },
   };
@@ -62,7 +125,13 @@ export function describeServerError(error: unknown): ServerErrorInfo {
     if (data?.code) {
       return { answered: true, reason: data.reason ?? null, code: data.code, message: error.message };
     }
-    return { answered: false, reason: null, code: null, message: 'The server cannot be reached.' };
+    const timedOut = error.cause instanceof Error && error.cause.name === 'TimeoutError';
+    return {
+      answered: false,
+      reason: null,
+      code: null,
+      message: timedOut ? 'The server did not answer in time.' : 'The server cannot be reached.',
+    };
   }
   return {
     answered: false,

@@ -1,6 +1,7 @@
 import type {
   CommandEnvelope,
   LiveInput,
+  LiveItem,
   PullInput,
   PullResult,
   PushInput,
@@ -59,6 +60,9 @@ export class SyncTransportError extends Error {
 export interface SyncTransport {
   push(input: PushInput): Promise<PushResult>;
   pull(input: PullInput): Promise<{ result: PullResult; bytes: number }>;
-  /** Pages as the organization commits them, streamed until the server ends the stream or `signal` aborts. */
-  live(input: LiveInput, signal: AbortSignal): AsyncIterable<PullResult>;
+  /**
+   * Pages as the organization commits them (and heartbeats between them, when asked for), streamed until the
+   * server ends the stream or `signal` aborts.
+   */
+  live(input: LiveInput, signal: AbortSignal): AsyncIterable<LiveItem>;
 }

@@ -342,4 +342,110 @@ describe('the sync engine', () => {
       await engine.stop();
     }
   });
+
+  describe('a live stream that looks open but is not', () => {
+    const waitUntil = async (check: () => boolean, ms = 2000) => {
+      const deadline = Date.now() + ms;
+      while (!check() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
+      expect(check()).toBe(true);
+    };
+
+    /** A transport at the head whose live stream is what `live` makes of it; pulls and pushes answer at once. */
+    function headTransport(live: SyncTransport['live']) {
+      const calls = { pulls: 0, pushes: 0, lives: 0 };
+      const transport: SyncTransport = {
+        async push(input) {
+          calls.pushes += 1;
+          const seq = input.commands.at(-1)!.seq;
+          return { lastAppliedSeq: seq, results: [{ seq, status: 'applied' }] };
+        },
+        async pull(input) {
+          calls.pulls += 1;
+          return { result: page({ cursor: input.cursor ?? 'head', checksums: [] }), bytes: 1 };
+        },
+        live(input, signal) {
+          calls.lives += 1;
+          return live(input, signal);
+        },
+      };
+      return { transport, calls };
+    }
+
+    /** An engine at the head with a fresh replica, started; stopped after the test. */
+    function started(transport: SyncTransport, replica = memoryStorage(), heartbeatMs = 40) {
+      const engine = createSyncEngine({ storage: replica.storage, transport, schemaVersion: 2, heartbeatMs });
+      engine.start();
+      return engine;
+    }
+
+    /** A stream that never yields, never ends and ignores its abort: a half-open connection. */
+    const silent: SyncTransport['live'] = () => ({
+      [Symbol.asyncIterator]: () => ({ next: () => new Promise<never>(() => {}) }),
+    });
+
+    it('a silent stream is abandoned after 2.5 heartbeats and a full cycle follows', async () => {
+      const { transport, calls } = headTransport(silent);
+      const engine = started(transport);
+      try {
+        await waitUntil(() => calls.lives === 1);
+        const openedAt = Date.now();
+        await waitUntil(() => calls.pulls === 2);
+        // Not before the watchdog (2.5 × 40 ms), and not much later.
+        expect(Date.now() - openedAt).toBeGreaterThanOrEqual(90);
+        await waitUntil(() => calls.lives === 2);
+      } finally {
+        await engine.stop();
+      }
+    });
+
+    it('asks for heartbeats, and a stream that brings them stays open', async () => {
+      const inputs: LiveInput[] = [];
+      const { transport, calls } = headTransport(async function* (input, signal) {
+        inputs.push(input);
+        while (!signal.aborted) {
+          await new Promise((resolve) => setTimeout(resolve, 30));
+          yield { heartbeat: true as const };
+        }
+      });
+      const engine = started(transport);
+      try {
+        await waitUntil(() => calls.lives === 1);
+        await new Promise((resolve) => setTimeout(resolve, 400));
+        expect(calls).toEqual({ pulls: 1, pushes: 0, lives: 1 });
+        expect(inputs[0]).toMatchObject({ heartbeatMs: 40 });
+        expect(engine.state.lastError).toBeNull();
+      } finally {
+        await engine.stop();
+      }
+    });
+
+    it('a queued command is pushed at once even when the stream ignores its abort', async () => {
+      const replica = memoryStorage();
+      const { transport, calls } = headTransport(silent);
+      const engine = started(transport, replica, 15_000);
+      try {
+        await waitUntil(() => calls.lives === 1);
+        replica.outbox.push(command(1));
+        engine.poke();
+        await waitUntil(() => calls.pushes === 1 && replica.outbox.length === 0, 500);
+      } finally {
+        await engine.stop();
+      }
+    });
+
+    it('a stream the server ends at once is not reopened in a tight loop', async () => {
+      // eslint-disable-next-line require-yield -- a stream that ends before its first item
+      const { transport, calls } = headTransport(async function* () {
+        return;
+      });
+      const engine = started(transport, memoryStorage(), 15_000);
+      try {
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        expect(calls.lives).toBeLessThanOrEqual(2);
+        expect(calls.pulls).toBe(1);
+      } finally {
+        await engine.stop();
+      }
+    });
+  });
 });

@@ -1,4 +1,4 @@
-import { PROTOCOL_VERSION, type ReplicatedTableName } from '@janix/schemas';
+import { isLiveHeartbeat, PROTOCOL_VERSION, type LiveItem, type ReplicatedTableName } from '@janix/schemas';
 import { SyncTransportError, type SyncStorage, type SyncTransport } from './ports.ts';
 
 export interface SyncProgress {
@@ -39,11 +39,15 @@ export interface SyncEngineOptions {
   /** How often a healthy device re-verifies its replica against the server's checksums. */
   checksumIntervalMs?: number;
   longPollMs?: number;
+  /** How often a quiet live stream should carry a heartbeat; 2.5 times this without one, it is taken for dead. */
+  heartbeatMs?: number;
   baseRetryMs?: number;
   maxRetryMs?: number;
 }
 
 const MAX_RESYNC_ROUNDS = 3;
+/** The shortest time between two live streams the server ended by itself. */
+const MIN_LIVE_STREAM_MS = 1000;
 
 /**
  * The client engine: push the outbox, pull the feed to its head (snapshot first on a new replica),
@@ -262,29 +266,58 @@ export function createSyncEngine(options: SyncEngineOptions) {
 
   /**
    * Follows the server's live feed at the head: each page arrives on one open stream as the organization
-   * commits it and is applied at once. Returns true when a full cycle is due instead (the stream failed or
-   * was cut short, more pages wait, a resync or a checksum is due); false when the server ended the stream.
+   * commits it and is applied at once. Returns true when a full cycle is due instead (the stream failed, went
+   * silent or was cut short, more pages wait, a resync or a checksum is due); false when the server ended the
+   * stream.
+   *
+   * The server writes a heartbeat every `heartbeatMs` on a quiet stream. When nothing at all arrives for 2.5
+   * times that, the connection is taken for dead (a half-open socket, a server that froze) although it looks
+   * open: the stream is abandoned and a full cycle, with its request deadlines, finds out what is wrong.
    */
   async function followLive(wake: AbortSignal): Promise<boolean> {
     const cursor = storage.cursor();
     if (cursor === null || storage.pendingResync().length > 0 || checksumDue()) return true;
+    const heartbeatMs = options.heartbeatMs ?? 15_000;
     // Leaving early (a page says more wait) must close the stream too, not only a poke.
     const stream = new AbortController();
     const stop = () => stream.abort();
     wake.addEventListener('abort', stop);
+    let watchdog: ReturnType<typeof setTimeout> | undefined;
+    const rearmWatchdog = () => {
+      clearTimeout(watchdog);
+      watchdog = setTimeout(stop, Math.round(heartbeatMs * 2.5));
+    };
+    // A transport that ignores the abort must not keep the engine waiting on it: every wait races the abort.
+    const aborted = new Promise<null>((resolve) =>
+      stream.signal.addEventListener('abort', () => resolve(null)),
+    );
+    let items: AsyncIterator<LiveItem> | null = null;
     try {
-      const pages = transport.live(
+      rearmWatchdog();
+      const opened = transport.live(
         {
           ...versions,
           cursor,
           limit: options.pageSize ?? 10_000,
           knownSeq: storage.knownSeq(),
           forMs: options.longPollMs ?? 55_000,
+          heartbeatMs,
         },
         stream.signal,
       );
-      for await (const page of pages) {
+      items = opened[Symbol.asyncIterator]();
+      for (;;) {
+        const next = items.next();
+        // Lost to the abort, it may still reject later; that is expected, not unhandled.
+        next.catch(() => {});
+        const step = await Promise.race([next, aborted]);
+        // Poked, cut short by a cycle, or silent for too long.
+        if (step === null) return true;
+        if (step.done) return wake.aborted;
+        rearmWatchdog();
         if (wake.aborted || running) return true;
+        const page = step.value;
+        if (isLiveHeartbeat(page)) continue;
         storage.applyPage(page, false);
         state.headVersion = page.headVersion;
         if (page.hasMore) return true;
@@ -292,13 +325,15 @@ export function createSyncEngine(options: SyncEngineOptions) {
         state.lastSyncedAt = now();
         if (checksumDue()) return true;
       }
-      return wake.aborted;
     } catch {
-      // Cut short by a poke, or failed: a full cycle classifies the failure and backs off if needed.
+      // Failed: a full cycle classifies the failure and backs off if needed.
       return true;
     } finally {
+      clearTimeout(watchdog);
       wake.removeEventListener('abort', stop);
       stream.abort();
+      // Let the transport release the stream; do not wait for it.
+      items?.return?.().catch(() => {});
     }
   }
 
@@ -338,8 +373,14 @@ export function createSyncEngine(options: SyncEngineOptions) {
       // Live: apply what the live feed brings, reopening it when the server ends it, until a full cycle is due.
       for (;;) {
         wake = new AbortController();
+        const openedAt = Date.now();
         const cycleDue = await followLive(wake.signal);
         if (stopped || poked || cycleDue) break;
+        // A stream the server ended at once (a newer stream of this device took its place, a server on its
+        // way down) is not reopened in a tight loop.
+        const lasted = Date.now() - openedAt;
+        if (lasted < MIN_LIVE_STREAM_MS) await sleep(MIN_LIVE_STREAM_MS - lasted, wake.signal);
+        if (stopped || poked) break;
       }
     }
   }
