@@ -1,10 +1,14 @@
 import { freePort } from '@janix/testkit';
-import { createTestDatabase, type TestDatabase, type TestServer } from '@janix/server/testing';
+import {
+  createTestDatabase,
+  startTestServices,
+  type TestDatabase,
+  type TestServer,
+} from '@janix/server/testing';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../../server/src/app.ts';
 import { createAppPool, type Pool } from '../../../server/src/db/pools.ts';
-import { createDevMailbox } from '../../../server/src/mail/mailer.ts';
-import { startChangeNotifier, type ChangeNotifier } from '../../../server/src/sync/change-notifier.ts';
+import type { ChangeNotifier } from '../../../server/src/sync/change-notifier.ts';
 import type { ServerDeps } from '../../../server/src/trpc/context.ts';
 
 interface Incarnation {
@@ -12,6 +16,8 @@ interface Incarnation {
   appPool: Pool;
   changes: ChangeNotifier;
   deps: ServerDeps;
+  /** Stops the sign-in job worker and the change notifier. */
+  stopServices: () => Promise<void>;
 }
 
 /**
@@ -30,19 +36,19 @@ export interface TortureServer {
 
 async function boot(db: TestDatabase, port: number): Promise<Incarnation> {
   const appPool = createAppPool(db.appUrl);
-  const devMailbox = createDevMailbox(appPool);
-  const changes = await startChangeNotifier(db.appUrl, () => {});
-  const deps: ServerDeps = { pool: appPool, mailer: devMailbox, devMailbox, now: () => new Date(), changes };
+  const services = await startTestServices({ appPool, appUrl: db.appUrl });
+  const { deps } = services;
+  const changes = deps.changes;
   const app = await buildApp(deps, { logLevel: 'silent', signInPerMinute: 1000 });
   try {
     await app.listen({ host: '127.0.0.1', port });
   } catch (error) {
     await app.close();
-    await changes.close();
+    await services.close();
     await appPool.end();
     throw error;
   }
-  return { app, appPool, changes, deps };
+  return { app, appPool, changes, deps, stopServices: services.close };
 }
 
 /**
@@ -66,7 +72,27 @@ async function shutdown(incarnation: Incarnation, mode: 'graceful' | 'abrupt'): 
     await Promise.race([closing, new Promise((resolve) => setTimeout(resolve, 20))]);
   }
   await closing;
+  await incarnation.stopServices();
   await incarnation.appPool.end();
+}
+
+/** How long stopping an incarnation may take before the run fails instead of hanging (closing takes < 3 s). */
+const SHUTDOWN_DEADLINE_MS = 30_000;
+
+/** `shutdown`, failing the run when it does not finish in time (a stuck handler, a pool that never drains). */
+async function shutdownInTime(incarnation: Incarnation, mode: 'graceful' | 'abrupt'): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`the server did not stop (${mode}) within ${SHUTDOWN_DEADLINE_MS} ms`)),
+      SHUTDOWN_DEADLINE_MS,
+    );
+  });
+  try {
+    await Promise.race([shutdown(incarnation, mode), late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 export async function startTortureServer(clusterAdminUrl: string): Promise<TortureServer> {
@@ -84,8 +110,9 @@ export async function startTortureServer(clusterAdminUrl: string): Promise<Tortu
       return { url, app, db, deps, close: async () => {} };
     },
     async restart(downtimeMs, mode) {
-      if (current) await shutdown(current, mode);
+      const stopping = current;
       current = null;
+      if (stopping) await shutdownInTime(stopping, mode);
       await new Promise((resolve) => setTimeout(resolve, downtimeMs));
       // The port was ours a moment ago; retry briefly in case the OS has not released it yet.
       for (let attempt = 0; ; attempt += 1) {
@@ -99,8 +126,9 @@ export async function startTortureServer(clusterAdminUrl: string): Promise<Tortu
       }
     },
     async close() {
-      if (current) await shutdown(current, 'abrupt');
+      const stopping = current;
       current = null;
+      if (stopping) await shutdownInTime(stopping, 'abrupt');
       // A pool's end() resolves while its sockets are still closing; let them go before DROP … WITH (FORCE)
       // terminates them (which the pools would report as "idle connection closed").
       await Promise.allSettled([db.adminPool.end(), db.appPool.end()]);
