@@ -102,7 +102,9 @@ export function usesDevMailbox(env: ServerEnv): boolean {
 }
 
 export function readEnv(source: NodeJS.ProcessEnv = process.env): ServerEnv {
-  const parsed = productionEnvSchema.safeParse(source);
+  // An empty variable (`RESEND_API_KEY=`) means unset, as in a shell.
+  const set = Object.fromEntries(Object.entries(source).filter(([, value]) => value !== ''));
+  const parsed = productionEnvSchema.safeParse(set);
   if (!parsed.success) {
     const problems = parsed.error.issues
       .map((issue) => `  ${issue.path.join('.')}: ${issue.message}`)

@@ -3,7 +3,7 @@ import type { TestProject } from 'vitest/node';
 import { randomBytes } from 'node:crypto';
 import { freePort, makeTempDir } from '@janix/testkit';
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from './app.ts';
+import { buildApp, type BuildAppOptions } from './app.ts';
 import { startEmbeddedPostgres } from './db/embedded-postgres.ts';
 import { migrate } from './db/migrate.ts';
 import { appRoleUrl, derivedAppRolePassword, ensureAppRole } from './db/app-role.ts';
@@ -111,13 +111,14 @@ export async function startTestServices(
 
 export async function startTestServer(
   clusterAdminUrl: string,
-  options: { now?: () => Date; signInPerMinute?: number; mailer?: Mailer } = {},
+  options: { now?: () => Date; signInPerMinute?: number; mailer?: Mailer; app?: BuildAppOptions } = {},
 ): Promise<TestServer & { devMailboxSecret: string }> {
   const db = await createTestDatabase(clusterAdminUrl);
   const services = await startTestServices(db, options);
   const app = await buildApp(services.deps, {
     logLevel: 'silent',
     signInPerMinute: options.signInPerMinute ?? 1000,
+    ...options.app,
   });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();

@@ -96,20 +96,23 @@ export async function startJobQueue(
     for (const job of jobs) {
       const ids: string[] = [];
       for (let i = 0; i < (job.concurrency ?? 1); i += 1) {
-        ids.push(
-          await boss.work(
-            job.name,
-            { batchSize: 1, pollingIntervalSeconds: options.pollingIntervalSeconds ?? 2 },
-            async ([queued]) => {
-              try {
-                return await job.run(queued?.data);
-              } catch (error) {
-                options.log(`${job.name} failed: ${(error as Error).message}`);
-                throw error;
-              }
-            },
-          ),
+        let self = '';
+        self = await boss.work(
+          job.name,
+          { batchSize: 1, pollingIntervalSeconds: options.pollingIntervalSeconds ?? 2 },
+          async ([queued]) => {
+            // A worker that found a job looks for the next one at once, not a polling interval later: a
+            // burst of sign-in requests is worked through at the speed of the jobs.
+            boss.notifyWorker(self);
+            try {
+              return await job.run(queued?.data);
+            } catch (error) {
+              options.log(`${job.name} failed: ${(error as Error).message}`);
+              throw error;
+            }
+          },
         );
+        ids.push(self);
       }
       workers.set(job.name, ids);
       if (job.cron) await boss.schedule(job.name, job.cron);
