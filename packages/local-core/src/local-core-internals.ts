@@ -1,7 +1,8 @@
-import type { CommandName, EnrolledDevice } from '@janix/schemas';
+import type { CommandName, EnrolledDevice, OrgRole } from '@janix/schemas';
 import type { EventsRepository } from './replica/events-repository.ts';
 import type { MetaStore } from './replica/meta-store.ts';
 import type { ReplicaDb } from './replica/open-replica.ts';
+import type { RecordNotices } from './replica/record-notices.ts';
 import type { ServerClient } from './server-client.ts';
 import type { Outbox } from './sync/outbox.ts';
 import type { SyncEngine } from '@janix/sync';
@@ -11,6 +12,22 @@ export interface Replica {
   meta: MetaStore;
   events: EventsRepository;
   outbox: Outbox;
+  notices: RecordNotices;
+}
+
+/** Why a console's replica was erased: the server revoked the device, or its user chose to start over. */
+export type DeviceLossReason = 'device_revoked' | 'device_forgotten';
+
+/**
+ * The signed-in user's role in an organization: undefined while the console has not learned their
+ * memberships (a session from an older console), null when they are not a member.
+ */
+export function userRoleIn(
+  session: { memberships?: Array<{ orgId: string; role: OrgRole }> | undefined } | null,
+  orgId: string,
+): OrgRole | null | undefined {
+  if (!session?.memberships) return undefined;
+  return session.memberships.find((membership) => membership.orgId === orgId)?.role ?? null;
 }
 
 /** What the local router needs from the running core; the replica may be replaced when a device is wiped. */
@@ -19,10 +36,18 @@ export interface LocalCoreInternals {
   server: ServerClient;
   replica(): Replica;
   sync(): SyncEngine;
-  /** Changes whenever replicated or pending data may have changed. */
+  /** Changes whenever replicated or pending data, or the notices about them, may have changed. */
   revision(): number;
+  /** A notice was dismissed: screens that show it should re-read. */
+  noticesChanged(): void;
+  /** The server said it does not know this device (restored, or another database); nothing was erased. */
+  unknownDevice(): boolean;
+  /** The last successful sync, from this run or (after a restart) from the replica. */
+  lastSyncedAt(): string | null;
   /** The console was just enrolled: start syncing. */
   enrolled(): void;
+  /** Erases the replica at the user's request (e.g. to enroll again); says how many unsynced changes went. */
+  forgetDevice(): Promise<{ lostChanges: number }>;
   /** Accepts a command locally (effect + outbox in one transaction) or throws the rule's rejection. */
   submit(device: EnrolledDevice, name: CommandName, args: unknown): { seq: number };
 }

@@ -1,22 +1,48 @@
 import { TRPCError } from '@trpc/server';
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import type { CommandName, EnrolledDevice } from '@janix/schemas';
-import { createSyncEngine, type SyncEngine } from '@janix/sync';
-import type { LocalCoreInternals, Replica } from './local-core-internals.ts';
+import { createSyncEngine, SyncTransportError, type SyncEngine, type SyncTransport } from '@janix/sync';
+import {
+  userRoleIn,
+  type DeviceLossReason,
+  type LocalCoreInternals,
+  type Replica,
+} from './local-core-internals.ts';
 import { localRouter } from './local-router.ts';
 import { createEventsRepository } from './replica/events-repository.ts';
 import { createMetaStore } from './replica/meta-store.ts';
 import { REPLICA_SCHEMA_VERSION } from './replica/migrations.ts';
-import { deleteReplicaFiles, openReplica } from './replica/open-replica.ts';
+import {
+  checkpointAndTruncate,
+  deleteReplicaFiles,
+  lockDataDir,
+  openReplica,
+} from './replica/open-replica.ts';
+import { createRecordNotices } from './replica/record-notices.ts';
+import {
+  createSecretBox,
+  defaultKeyFile,
+  loadOrCreateKeyFile,
+  type SecretBox,
+} from './replica/secret-box.ts';
 import { createSyncStorage } from './replica/sync-storage.ts';
 import { createServerClient, type ServerClient } from './server-client.ts';
+import { checkServerUrl } from './server-url.ts';
 import { acceptCommand, replayPending } from './sync/local-commands.ts';
 import { createOutbox } from './sync/outbox.ts';
 import { createServerTransport } from './sync/server-transport.ts';
 
 export interface LocalCoreOptions {
   dataDir: string;
+  /** https://, or http:// only on this machine (checkServerUrl). */
   serverUrl: string;
+  /**
+   * The key (32 bytes) that seals the session and device tokens in the replica. Electron main keeps it with
+   * `safeStorage`; without one the core uses a key file beside the data folder (`<dataDir>.key`, mode 0600).
+   */
+  secretKey?: Uint8Array;
+  /** The per-run secret of `npm start`'s dev mailbox (JANIX_DEV_MAILBOX_SECRET), sent to the server with each call. */
+  devMailboxSecret?: string | null;
   log?: (line: string) => void;
   fetch?: typeof fetch;
   now?: () => Date;
@@ -24,6 +50,9 @@ export interface LocalCoreOptions {
   autoSync?: boolean;
   pageSize?: number;
 }
+
+/** A successful sync is written to the replica at most this often (each write is a flushed commit). */
+const LAST_SYNCED_WRITE_INTERVAL_MS = 10_000;
 
 export interface LocalCore {
   /** Serves the local tRPC router at /trpc/* (fetch-adapter semantics). */
@@ -36,14 +65,50 @@ export interface LocalCore {
   close(): Promise<void>;
 }
 
-async function loadReplica(dataDir: string): Promise<Replica> {
+async function loadReplica(dataDir: string, box: SecretBox, log: (line: string) => void): Promise<Replica> {
   const db = await openReplica(dataDir);
-  const meta = createMetaStore(db);
+  const meta = createMetaStore(db, box);
+  if (meta.sealPlaintextSecrets() > 0) {
+    // Tokens an older console stored in plaintext: sealed now, and no page copy of them left in the WAL.
+    checkpointAndTruncate(db);
+    log('sealed the session and device tokens of an older replica');
+  }
+  if (meta.hasUnreadableSecrets()) {
+    log('the replica key does not open the stored tokens (key file lost or replaced): sign in again');
+  }
+  const notices = createRecordNotices(db);
   return {
     db,
     meta,
     events: createEventsRepository(db, () => meta.get('device')?.orgId ?? ''),
-    outbox: createOutbox(db),
+    outbox: createOutbox(db, notices),
+    notices,
+  };
+}
+
+/**
+ * The engine treats `unknown_device` like a revocation and wipes the replica. But a server that does not know
+ * a device (restored from a backup, pointed at another database) has not revoked it: the unsynced commands
+ * stay. The transport reports it as a server failure (retried with backoff) and remembers it for the status.
+ */
+function keepUnknownDevice(transport: SyncTransport, onUnknown: () => void): SyncTransport {
+  const reclassify = (error: unknown) => {
+    if (error instanceof SyncTransportError && error.kind === 'unknown_device') {
+      onUnknown();
+      return new SyncTransportError('server', error.message);
+    }
+    return error;
+  };
+  return {
+    push: (input) => transport.push(input).catch((error: unknown) => Promise.reject(reclassify(error))),
+    pull: (input) => transport.pull(input).catch((error: unknown) => Promise.reject(reclassify(error))),
+    async *live(input, signal) {
+      try {
+        yield* transport.live(input, signal);
+      } catch (error) {
+        throw reclassify(error);
+      }
+    },
   };
 }
 
@@ -51,17 +116,39 @@ async function loadReplica(dataDir: string): Promise<Replica> {
 export async function openLocalCore(options: LocalCoreOptions): Promise<LocalCore> {
   const now = options.now ?? (() => new Date());
   const log = options.log ?? (() => {});
-  let replica = await loadReplica(options.dataDir);
+  const serverUrl = checkServerUrl(options.serverUrl).href.replace(/\/$/, '');
+  const box = createSecretBox(options.secretKey ?? loadOrCreateKeyFile(defaultKeyFile(options.dataDir), log));
+  const unlock = lockDataDir(options.dataDir);
+  let replica: Replica;
+  try {
+    replica = await loadReplica(options.dataDir, box, log);
+  } catch (error) {
+    unlock();
+    throw error;
+  }
   let closed = false;
+  // Set when the server answered that it does not know this device; cleared by the next successful sync.
+  let unknownDevice = false;
 
   const server: ServerClient = createServerClient(
-    options.serverUrl,
+    serverUrl,
     {
       sessionToken: () => replica.meta.get('session')?.token ?? null,
       deviceToken: () => replica.meta.get('device')?.deviceToken ?? null,
+      devMailboxSecret: () => options.devMailboxSecret ?? null,
     },
     options.fetch ?? fetch,
   );
+
+  let lastSyncedWritten = 0;
+  /** Keeps the last successful sync in the replica, so a restart offline still knows it. */
+  function rememberLastSynced(force: boolean): void {
+    const at = sync.state.lastSyncedAt;
+    if (at === null || at <= lastSyncedWritten) return;
+    if (!force && at - lastSyncedWritten < LAST_SYNCED_WRITE_INTERVAL_MS) return;
+    replica.meta.set('lastSyncedAt', new Date(at).toISOString());
+    lastSyncedWritten = at;
+  }
 
   const replayOverlay = (): boolean => {
     const device = replica.meta.get('device');
@@ -80,31 +167,51 @@ export async function openLocalCore(options: LocalCoreOptions): Promise<LocalCor
         applyPage(page, resyncRequested) {
           storage.applyPage(page, resyncRequested);
           if (page.batches.length || page.tombstones.length) revision += 1;
+          if (page.batches.length) {
+            const { db, notices, meta } = replica;
+            const applied = meta.get('lastAppliedSeq') ?? 0;
+            if (db.transaction(() => notices.detectOverwrites(page.batches, applied, now()))()) revision += 1;
+          }
         },
+        // Called once a cycle or a live page has brought the replica to the server's head: a successful sync.
         replayPending() {
           const changed = storage.replayPending();
           if (changed) revision += 1;
+          unknownDevice = false;
+          // The engine stamps lastSyncedAt right after this call; what is written here is the previous one.
+          rememberLastSynced(false);
           return changed;
         },
       },
-      transport: createServerTransport(server),
+      transport: keepUnknownDevice(createServerTransport(server), () => {
+        unknownDevice = true;
+      }),
       schemaVersion: REPLICA_SCHEMA_VERSION,
       now: () => now().getTime(),
-      onRevoked: wipeRevokedDevice,
+      onRevoked: async () => {
+        await wipeDevice('device_revoked');
+      },
       ...(options.pageSize ? { pageSize: options.pageSize } : {}),
     });
   };
   let sync = makeSync();
 
-  async function wipeRevokedDevice(): Promise<void> {
-    log('this device was revoked: erasing the local replica');
+  /** Erases the replica: the server revoked this device, or the user chose to start over with it. */
+  async function wipeDevice(reason: DeviceLossReason): Promise<{ lostChanges: number }> {
+    const lostChanges = replica.outbox.count();
+    log(
+      `${reason === 'device_revoked' ? 'this device was revoked' : 'asked to forget this device'}: erasing the local replica (${lostChanges} unsynced changes lost)`,
+    );
     const previous = sync;
     replica.db.close();
     deleteReplicaFiles(options.dataDir);
-    replica = await loadReplica(options.dataDir);
-    replica.meta.set('notice', { kind: 'device_revoked', at: now().toISOString() });
+    replica = await loadReplica(options.dataDir, box, log);
+    replica.meta.set('notice', { kind: reason, at: now().toISOString(), lostChanges });
+    unknownDevice = false;
+    lastSyncedWritten = 0;
     sync = makeSync();
     void previous.stop();
+    return { lostChanges };
   }
 
   /** Only an enrolled console syncs; before that it just checks that the server answers. */
@@ -113,17 +220,32 @@ export async function openLocalCore(options: LocalCoreOptions): Promise<LocalCor
   };
 
   const internals: LocalCoreInternals = {
-    serverUrl: options.serverUrl,
+    serverUrl,
     server,
     replica: () => replica,
     sync: () => sync,
     revision: () => revision,
+    noticesChanged: () => {
+      revision += 1;
+    },
+    unknownDevice: () => unknownDevice,
+    lastSyncedAt() {
+      const at = sync.state.lastSyncedAt;
+      return at !== null ? new Date(at).toISOString() : replica.meta.get('lastSyncedAt');
+    },
     enrolled: () => {
       startSyncing();
       sync.poke();
     },
+    forgetDevice: () => wipeDevice('device_forgotten'),
     submit(device: EnrolledDevice, name: CommandName, args: unknown) {
-      const decision = acceptCommand(replica.db, replica.events, replica.outbox, device, {
+      const userRole = userRoleIn(replica.meta.get('session'), device.orgId);
+      const actor = {
+        orgId: device.orgId,
+        role: device.role,
+        ...(userRole !== undefined ? { userRole } : {}),
+      };
+      const decision = acceptCommand(replica.db, replica.events, replica.outbox, actor, {
         name,
         args,
         clientTime: now(),
@@ -152,7 +274,9 @@ export async function openLocalCore(options: LocalCoreOptions): Promise<LocalCor
     async close() {
       closed = true;
       await sync.stop();
+      rememberLastSynced(true);
       replica.db.close();
+      unlock();
     },
   };
 }

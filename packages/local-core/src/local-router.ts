@@ -10,7 +10,7 @@ import {
   uuidSchema,
   verifyCodeInputSchema,
 } from '@janix/schemas';
-import type { LocalCoreInternals } from './local-core-internals.ts';
+import { userRoleIn, type LocalCoreInternals } from './local-core-internals.ts';
 import { describeServerError } from './server-client.ts';
 
 const t = initTRPC.context<{ core: LocalCoreInternals }>().create({
@@ -39,6 +39,10 @@ function fromServer(error: unknown): never {
   throw new TRPCError({ code, message: info.message });
 }
 
+/** A count for the UI: NaN or a missing number (JSON null) must never reach a screen as "null B". */
+const finiteOrZero = (value: unknown): number =>
+  typeof value === 'number' && Number.isFinite(value) ? value : 0;
+
 const enrolled = t.procedure.use(({ ctx, next }) => {
   const device = ctx.core.replica().meta.get('device');
   if (!device) throw new TRPCError({ code: 'PRECONDITION_FAILED', message: 'Enroll this console first.' });
@@ -48,10 +52,12 @@ const enrolled = t.procedure.use(({ ctx, next }) => {
 /** The router the console's UI talks to, in Electron over a MessagePort and in the browser over HTTP. */
 export const localRouter = t.router({
   status: t.procedure.query(({ ctx }) => {
-    const { meta, outbox } = ctx.core.replica();
+    const { meta, outbox, notices } = ctx.core.replica();
     const session = meta.get('session');
     const device = meta.get('device');
     const sync = ctx.core.sync().state;
+    const progress = sync.progress;
+    const noticeCounts = notices.counts();
     return {
       serverUrl: ctx.core.serverUrl,
       online: sync.online,
@@ -63,17 +69,34 @@ export const localRouter = t.router({
             orgId: device.orgId,
             orgName: device.orgName,
             role: device.role,
+            /**
+             * The signed-in user's role in this organization (null: not a member; undefined: not known yet).
+             * Screens offer what both this and the device's role allow.
+             */
+            userRole: userRoleIn(session, device.orgId),
           }
         : null,
       sync: {
         syncing: sync.syncing,
         pending: outbox.count(),
-        lastSyncedAt: sync.lastSyncedAt ? new Date(sync.lastSyncedAt).toISOString() : null,
+        lastSyncedAt: ctx.core.lastSyncedAt(),
         lastError: sync.lastError,
         updateRequired: sync.updateRequired,
         signInRequired: sync.signInRequired,
+        unknownDevice: ctx.core.unknownDevice(),
         rejectionCount: outbox.rejections().length,
-        progress: sync.progress,
+        /** Rejections the user has not dismissed yet: the header does not say "All changes synced" over them. */
+        unseenRejections: noticeCounts.rejected,
+        overwrittenNotices: noticeCounts.overwritten,
+        progress: progress
+          ? {
+              phase: progress.phase,
+              rowsReceived: finiteOrZero(progress.rowsReceived),
+              bytesReceived: finiteOrZero(progress.bytesReceived),
+              rowsRemaining: finiteOrZero(progress.rowsRemaining),
+              etaMs: progress.etaMs !== null && Number.isFinite(progress.etaMs) ? progress.etaMs : null,
+            }
+          : null,
         checksumMismatches: sync.checksumMismatches,
       },
       notice: meta.get('notice'),
@@ -92,17 +115,27 @@ export const localRouter = t.router({
     verifyCode: t.procedure.input(verifyCodeInputSchema).mutation(async ({ ctx, input }) => {
       try {
         const result = await ctx.core.server.auth.verifyCode.mutate(input);
-        ctx.core.replica().meta.set('session', { token: result.sessionToken, user: result.user });
+        const { meta } = ctx.core.replica();
+        meta.set('session', { token: result.sessionToken, user: result.user });
+        // Screens follow the user's role, offline too: learn it now, while the server is reachable.
+        const memberships = await ctx.core.server.auth.me
+          .query()
+          .then((me) => me.memberships)
+          .catch(() => undefined);
+        if (memberships) meta.set('session', { token: result.sessionToken, user: result.user, memberships });
         return { user: result.user };
       } catch (error) {
         fromServer(error);
       }
     }),
     memberships: t.procedure.query(async ({ ctx }) => {
-      if (!ctx.core.replica().meta.get('session'))
-        throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Sign in first.' });
+      const { meta } = ctx.core.replica();
+      if (!meta.get('session')) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Sign in first.' });
       try {
-        return (await ctx.core.server.auth.me.query()).memberships;
+        const { memberships } = await ctx.core.server.auth.me.query();
+        const session = meta.get('session');
+        if (session) meta.set('session', { ...session, memberships });
+        return memberships;
       } catch (error) {
         fromServer(error);
       }
@@ -137,6 +170,35 @@ export const localRouter = t.router({
     dismissNotice: t.procedure.mutation(({ ctx }) => {
       ctx.core.replica().meta.delete('notice');
       return { dismissed: true as const };
+    }),
+    /**
+     * Erases this console's replica so it can be enrolled again (e.g. after the server stopped knowing it).
+     * Unsynced changes go with it, so the caller must say how many it expects to lose: a change queued since
+     * the user confirmed is never erased by surprise.
+     */
+    forget: t.procedure
+      .input(z.object({ expectedLostChanges: z.number().int().nonnegative() }))
+      .mutation(async ({ ctx, input }) => {
+        if (!ctx.core.replica().meta.get('device'))
+          throw new TRPCError({ code: 'PRECONDITION_FAILED', message: 'This console is not enrolled.' });
+        const pending = ctx.core.replica().outbox.count();
+        if (pending !== input.expectedLostChanges) {
+          throw new TRPCError({
+            code: 'CONFLICT',
+            message: `${pending} changes are waiting to sync now, not ${input.expectedLostChanges}: confirm again.`,
+          });
+        }
+        return ctx.core.forgetDevice();
+      }),
+  }),
+
+  notices: t.router({
+    /** Per-record notices: refused changes and edits another console overwrote, newest first. */
+    list: enrolled.query(({ ctx }) => ctx.core.replica().notices.list()),
+    dismiss: enrolled.input(z.object({ id: z.number().int().positive() })).mutation(({ ctx, input }) => {
+      const dismissed = ctx.core.replica().notices.dismiss(input.id);
+      if (dismissed) ctx.core.noticesChanged();
+      return { dismissed };
     }),
   }),
 

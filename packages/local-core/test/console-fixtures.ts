@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, inject } from 'vitest';
-import { DEMO_OWNER_EMAIL, type DemoOrg } from '@janix/testkit';
+import { join } from 'node:path';
+import { DEMO_OWNER_EMAIL, makeTempDir, type DemoOrg } from '@janix/testkit';
 import { latestSignInCode, seedDemoOrg, startTestServer, type TestServer } from '@janix/server/testing';
 import type { LocalCore } from '../src/index.ts';
 
@@ -8,6 +9,11 @@ export interface ConsoleSuite {
   readonly server: TestServer;
   /** Runs `cleanup` after the suite's tests, the latest deferred first, before the server closes. */
   defer(cleanup: () => unknown): void;
+  /**
+   * A console data folder inside a fresh temp folder (removed after the suite), so the key file the core
+   * keeps beside it is removed too.
+   */
+  dataDir(prefix: string): string;
 }
 
 /** A test server on a fresh database seeded with `demo`, started before the suite's tests and closed after them. */
@@ -30,20 +36,40 @@ export function consoleSuite(demo: DemoOrg): ConsoleSuite {
     defer(cleanup) {
       cleanups.push(cleanup);
     },
+    dataDir(prefix) {
+      const dir = makeTempDir(prefix);
+      cleanups.push(dir.remove);
+      return join(dir.path, 'console');
+    },
   };
 }
 
-/** Signs a console in as the demo owner (code read from the dev mailbox) and enrolls it. */
+/** Signs a console in (code read from the server's dev mailbox), as the demo owner unless told otherwise. */
+export async function signIn(core: LocalCore, server: TestServer, email = DEMO_OWNER_EMAIL): Promise<void> {
+  await core.caller.auth.requestCode({ email });
+  await core.caller.auth.verifyCode({ email, code: await latestSignInCode(server, email) });
+}
+
+/** Signs a console in as the demo owner and enrolls it. */
 export async function signInAndEnroll(
   core: LocalCore,
   server: TestServer,
   deviceName: string,
 ): Promise<void> {
-  await core.caller.auth.requestCode({ email: DEMO_OWNER_EMAIL });
-  await core.caller.auth.verifyCode({
-    email: DEMO_OWNER_EMAIL,
-    code: await latestSignInCode(server, DEMO_OWNER_EMAIL),
-  });
+  await signIn(core, server);
   const [membership] = await core.caller.auth.memberships();
   await core.caller.device.enroll({ orgId: membership!.orgId, name: deviceName });
+}
+
+/** A transport that can be cut, standing in for the venue's network going away. */
+export function switchableNetwork() {
+  let online = true;
+  const fetchThroughSwitch: typeof fetch = (input, init) =>
+    online ? fetch(input, init) : Promise.reject(new TypeError('fetch failed'));
+  return {
+    fetch: fetchThroughSwitch,
+    set(value: boolean) {
+      online = value;
+    },
+  };
 }

@@ -1,25 +1,12 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { generateDemoOrg, makeTempDir } from '@janix/testkit';
-import { consoleSuite, signInAndEnroll } from './console-fixtures.ts';
+import { generateDemoOrg } from '@janix/testkit';
+import { consoleSuite, signInAndEnroll, switchableNetwork } from './console-fixtures.ts';
 import { openLocalCore, type LocalCore } from '../src/index.ts';
 
 const demo = generateDemoOrg({ seed: 7, attendees: 20 });
 const suite = consoleSuite(demo);
-
-/** A transport that can be cut, standing in for the venue's network going away. */
-function switchableNetwork() {
-  let online = true;
-  const fetchThroughSwitch: typeof fetch = (input, init) =>
-    online ? fetch(input, init) : Promise.reject(new TypeError('fetch failed'));
-  return {
-    fetch: fetchThroughSwitch,
-    set(value: boolean) {
-      online = value;
-    },
-  };
-}
 
 async function enrolledConsole(dataDir: string, network = switchableNetwork()): Promise<LocalCore> {
   const core = await openLocalCore({
@@ -43,10 +30,9 @@ const draft = {
 
 describe('a console at a venue', () => {
   it('accepts changes offline, keeps them across a restart, and delivers them once back online', async () => {
-    const dir = makeTempDir('offline');
-    suite.defer(dir.remove);
+    const dataDir = suite.dataDir('offline');
     const network = switchableNetwork();
-    let core = await enrolledConsole(dir.path, network);
+    let core = await enrolledConsole(dataDir, network);
 
     network.set(false);
     const { id } = await core.caller.events.create({ draft });
@@ -59,7 +45,7 @@ describe('a console at a venue', () => {
     // The process goes away (closed here; the outbox row was committed with synchronous=FULL).
     await core.close();
     core = await openLocalCore({
-      dataDir: dir.path,
+      dataDir,
       serverUrl: suite.server.url,
       autoSync: false,
       fetch: network.fetch,
@@ -77,18 +63,20 @@ describe('a console at a venue', () => {
   });
 
   it('shows a change the server rejects in the rejection history and drops its optimistic effect', async () => {
-    const dir = makeTempDir('reject');
-    suite.defer(dir.remove);
-    const first = await enrolledConsole(dir.path);
+    const first = await enrolledConsole(suite.dataDir('reject'));
     suite.defer(() => first.close());
     const { id } = await first.caller.events.create({ draft: { ...draft, name: 'To be moved' } });
     await first.syncNow();
 
-    // Meanwhile the event moved on the server, so the console's edit breaks the time rule there.
-    await suite.server.db.adminPool.query(
-      `UPDATE events SET starts_at = '2026-12-11T19:00:00Z', ends_at = '2026-12-11T23:00:00Z' WHERE id = $1`,
-      [id],
-    );
+    // Meanwhile another console moved the event a day later, so this console's edit breaks the time rule
+    // there (a plain UPDATE would not do: the database refuses a write that skips the organization version).
+    const mover = await enrolledConsole(suite.dataDir('reject-mover'));
+    suite.defer(() => mover.close());
+    await mover.caller.events.update({
+      id,
+      patch: { startsAt: '2026-12-11T19:00:00Z', endsAt: '2026-12-11T23:00:00Z' },
+    });
+    await mover.syncNow();
     await first.caller.events.update({ id, patch: { endsAt: '2026-12-10T23:00:00Z' } });
     expect((await first.caller.events.get({ id })).pending).toBe(true);
     await first.syncNow();
@@ -97,13 +85,12 @@ describe('a console at a venue', () => {
     expect(rejections[0]).toMatchObject({ name: 'updateEvent', code: 'invalid_times' });
     const event = await first.caller.events.get({ id });
     expect(event.pending).toBe(false);
-    expect(event.endsAt).toBe(new Date('2026-12-10T22:00:00Z').toISOString());
+    expect(event.endsAt).toBe(new Date('2026-12-11T23:00:00Z').toISOString());
   });
 
   it('erases its replica when the device has been revoked', async () => {
-    const dir = makeTempDir('revoked');
-    suite.defer(dir.remove);
-    const core = await enrolledConsole(dir.path);
+    const dataDir = suite.dataDir('revoked');
+    const core = await enrolledConsole(dataDir);
     suite.defer(() => core.close());
     expect((await core.caller.events.list()).length).toBeGreaterThan(0);
     const device = (await core.caller.status()).device!;
@@ -116,6 +103,6 @@ describe('a console at a venue', () => {
     expect(status.user).toBeNull();
     expect(status.notice?.kind).toBe('device_revoked');
     await expect(core.caller.events.list()).rejects.toThrow('Enroll this console first.');
-    expect(existsSync(join(dir.path, 'replica.sqlite'))).toBe(true);
+    expect(existsSync(join(dataDir, 'replica.sqlite'))).toBe(true);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { generateDemoOrg, makeTempDir } from '@janix/testkit';
+import { generateDemoOrg } from '@janix/testkit';
 import { consoleSuite, signInAndEnroll } from './console-fixtures.ts';
 import { openLocalCore, type LocalCore } from '../src/index.ts';
 
@@ -7,9 +7,11 @@ const demo = generateDemoOrg({ attendees: 50 });
 const suite = consoleSuite(demo);
 
 async function newConsole(): Promise<LocalCore> {
-  const dir = makeTempDir('console');
-  suite.defer(dir.remove);
-  const core = await openLocalCore({ dataDir: dir.path, serverUrl: suite.server.url, autoSync: false });
+  const core = await openLocalCore({
+    dataDir: suite.dataDir('console'),
+    serverUrl: suite.server.url,
+    autoSync: false,
+  });
   suite.defer(() => core.close());
   return core;
 }

@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { generateDemoOrg, makeTempDir } from '@janix/testkit';
+import { generateDemoOrg } from '@janix/testkit';
 import { consoleSuite, signInAndEnroll } from './console-fixtures.ts';
 import { openLocalCore, type LocalCore } from '../src/index.ts';
 
@@ -37,8 +37,7 @@ function count(core: LocalCore, table: string): number {
 
 describe('replica sync', () => {
   it('loads every table the role needs, and resumes an initial sync cut short', async () => {
-    const dir = makeTempDir('resume');
-    suite.defer(dir.remove);
+    const dataDir = suite.dataDir('resume');
     let pulls = 0;
     let cut = true;
     // The network dies after a few pages, as when a laptop is closed mid-download.
@@ -49,7 +48,7 @@ describe('replica sync', () => {
       }
       return fetch(input, init);
     };
-    let core = await enrolled(dir.path, { pageSize: 250, fetch: flaky });
+    let core = await enrolled(dataDir, { pageSize: 250, fetch: flaky });
     await core.syncNow();
     const partial = count(core, 'tickets') + count(core, 'people') + count(core, 'orders');
     expect(core.sync().state.online).toBe(false);
@@ -68,7 +67,7 @@ describe('replica sync', () => {
     cut = false;
     const pullsBefore = pulls;
     core = await openLocalCore({
-      dataDir: dir.path,
+      dataDir,
       serverUrl: suite.server.url,
       autoSync: false,
       pageSize: 250,
@@ -97,9 +96,7 @@ describe('replica sync', () => {
   });
 
   it('detects a replica that diverged and reloads only the table that did', async () => {
-    const dir = makeTempDir('checksum');
-    suite.defer(dir.remove);
-    const core = await enrolled(dir.path);
+    const core = await enrolled(suite.dataDir('checksum'));
     suite.defer(() => core.close());
     await core.syncNow();
     const { db } = core.replica();
@@ -124,11 +121,10 @@ describe('replica sync', () => {
   });
 
   it('keeps pending commands through the replica migration that rebuilt the replicated tables', async () => {
-    const dir = makeTempDir('migrate');
-    suite.defer(dir.remove);
-    mkdirSync(dir.path, { recursive: true });
+    const dataDir = suite.dataDir('migrate');
+    mkdirSync(dataDir, { recursive: true });
     // A console of schema 1 with one command still waiting in its outbox.
-    const v1 = new Database(join(dir.path, 'replica.sqlite'));
+    const v1 = new Database(join(dataDir, 'replica.sqlite'));
     v1.exec(`
       CREATE TABLE schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL);
       INSERT INTO schema_migrations VALUES ('0001-foundation', '2026-11-01T00:00:00Z');
@@ -153,7 +149,7 @@ describe('replica sync', () => {
     );
     v1.close();
 
-    const core = await openLocalCore({ dataDir: dir.path, serverUrl: suite.server.url, autoSync: false });
+    const core = await openLocalCore({ dataDir, serverUrl: suite.server.url, autoSync: false });
     suite.defer(() => core.close());
     expect((await core.caller.status()).sync.pending).toBe(1);
     expect(core.replica().outbox.list()[0]).toMatchObject({ seq: 1, name: 'updateEvent' });

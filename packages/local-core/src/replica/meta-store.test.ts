@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeTempDir } from '@janix/testkit';
+import { randomBytes } from 'node:crypto';
 import { createMetaStore } from './meta-store.ts';
+import { createSecretBox } from './secret-box.ts';
 import { openReplica, type ReplicaDb } from './open-replica.ts';
 
 let db: ReplicaDb | null = null;
@@ -14,7 +16,7 @@ afterEach(() => {
 async function freshMeta() {
   dir = makeTempDir('meta-store');
   db = await openReplica(dir.path);
-  return { db, meta: createMetaStore(db) };
+  return { db, meta: createMetaStore(db, createSecretBox(randomBytes(32))) };
 }
 
 describe('meta store', () => {

@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import { Umzug, type UmzugStorage } from 'umzug';
 
 /** The replica's schema version, sent with every sync request so the server can refuse a stale console. */
-export const REPLICA_SCHEMA_VERSION = 2;
+export const REPLICA_SCHEMA_VERSION = 3;
 
 /**
  * Local schema migrations. Each runs in one SQLite transaction together with its bookkeeping row, and none
@@ -80,6 +80,37 @@ const migrations: Array<{ name: string; sql: string }> = [
         id TEXT PRIMARY KEY, version INTEGER NOT NULL, first_name TEXT, last_name TEXT, email TEXT, company TEXT,
         city TEXT, country TEXT, marketing_consent INTEGER
       );
+    `,
+  },
+  {
+    // Who last changed an event (replicated from the server), and what the console needs to tell its user
+    // about its own changes: which records each queued command touches (a rejection names its record), the
+    // fields it set (an edit another console overwrote later is noticed on pull), and the notices themselves.
+    name: '0003-record-notices',
+    sql: `
+      DROP VIEW events_current;
+      ALTER TABLE events ADD COLUMN updated_at TEXT;
+      ALTER TABLE events ADD COLUMN updated_by TEXT;
+      ALTER TABLE events_pending ADD COLUMN updated_at TEXT;
+      ALTER TABLE events_pending ADD COLUMN updated_by TEXT;
+      CREATE VIEW events_current AS
+        SELECT *, 1 AS pending FROM events_pending
+        UNION ALL
+        SELECT e.*, 0 AS pending FROM events e WHERE e.id NOT IN (SELECT id FROM events_pending);
+      CREATE TABLE command_targets (
+        seq INTEGER NOT NULL, table_name TEXT NOT NULL, record_id TEXT NOT NULL, label TEXT NOT NULL,
+        PRIMARY KEY (seq, table_name, record_id)
+      );
+      CREATE TABLE own_edits (
+        seq INTEGER NOT NULL, table_name TEXT NOT NULL, record_id TEXT NOT NULL, field TEXT NOT NULL,
+        value TEXT, recorded_at TEXT NOT NULL,
+        PRIMARY KEY (table_name, record_id, field, seq)
+      );
+      CREATE TABLE record_notices (
+        id INTEGER PRIMARY KEY, kind TEXT NOT NULL, table_name TEXT, record_id TEXT, label TEXT NOT NULL,
+        detail TEXT NOT NULL, created_at TEXT NOT NULL
+      );
+      CREATE INDEX record_notices_record ON record_notices (table_name, record_id);
     `,
   },
 ];

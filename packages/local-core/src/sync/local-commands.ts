@@ -1,13 +1,33 @@
-import type { CommandName, EventRow } from '@janix/schemas';
-import { planCommand, roleAllows, type CommandWrite, type Decision, type LoadedRows } from '@janix/domain';
+import { commandNameSchema, type CommandName, type EventRow } from '@janix/schemas';
+import {
+  actorAllows,
+  planCommand,
+  roleAllows,
+  type CommandWrite,
+  type Decision,
+  type LoadedRows,
+  type OrgAction,
+} from '@janix/domain';
 import type { OrgRole } from '@janix/schemas';
 import type { EventsRepository } from '../replica/events-repository.ts';
 import type { ReplicaDb } from '../replica/open-replica.ts';
+import type { TouchedRecord } from '../replica/record-notices.ts';
 import type { Outbox } from './outbox.ts';
 
 export interface CommandActor {
   orgId: string;
+  /** The device's role. */
   role: OrgRole;
+  /**
+   * The signed-in user's role in the organization, when known; null when they are not a member. A command
+   * needs both roles to allow it (the lesser of device and user decides, as on the server).
+   */
+  userRole?: OrgRole | null;
+}
+
+function allows(actor: CommandActor, action: OrgAction): boolean {
+  if (actor.userRole === undefined) return roleAllows(actor.role, action);
+  return actor.userRole !== null && actorAllows({ userRole: actor.userRole, deviceRole: actor.role }, action);
 }
 
 /** Runs a command's rule against what the console sees now (server rows plus pending writes). */
@@ -19,7 +39,7 @@ function decideLocally(
 ): Decision<CommandWrite[]> {
   const plan = planCommand(name, args, {
     orgId: actor.orgId,
-    allows: (action) => roleAllows(actor.role, action),
+    allows: (action) => allows(actor, action),
   });
   if (!plan.ok) return plan;
   const loaded = new Map<string, EventRow>();
@@ -29,6 +49,27 @@ function decideLocally(
   }
   const rows: LoadedRows = { events: loaded };
   return plan.value.decide(rows);
+}
+
+const snakeCase = (field: string) => field.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
+
+/** The records a command writes and the fields it changes there (replica column names), before it is applied. */
+function touchedBy(events: EventsRepository, writes: CommandWrite[]): TouchedRecord[] {
+  return writes.map((write) => {
+    const current = events.get(write.row.id) as Record<string, unknown> | undefined;
+    const fields: Record<string, unknown> = {};
+    for (const [field, value] of Object.entries(write.row)) {
+      if (field === 'id' || field === 'orgId' || field === 'version') continue;
+      if (!current || current[field] !== value) fields[snakeCase(field)] = value;
+    }
+    const name = (write.row as { name?: unknown }).name;
+    return {
+      table: write.table,
+      id: write.row.id,
+      label: typeof name === 'string' ? name : write.row.id,
+      fields,
+    };
+  });
 }
 
 function writePending(events: EventsRepository, writes: CommandWrite[]): void {
@@ -53,8 +94,15 @@ export function acceptCommand(
   return db.transaction((): Decision<{ seq: number }> => {
     const decision = decideLocally(events, actor, command.name, command.args);
     if (!decision.ok) return decision;
+    const touched = touchedBy(events, decision.value);
     writePending(events, decision.value);
-    const seq = outbox.append(command.name, command.args, command.clientTime, command.lastAppliedSeq);
+    const seq = outbox.append(
+      command.name,
+      command.args,
+      command.clientTime,
+      command.lastAppliedSeq,
+      touched,
+    );
     return { ok: true, value: { seq } };
   })();
 }
@@ -75,7 +123,10 @@ export function replayPending(
   db.transaction(() => {
     events.clearPending();
     for (const entry of outbox.list()) {
-      const decision = decideLocally(events, actor, entry.name, entry.args);
+      // A queued name this console does not know (written by a newer one) has no local effect to lay over.
+      const name = commandNameSchema.safeParse(entry.name);
+      if (!name.success) continue;
+      const decision = decideLocally(events, actor, name.data, entry.args);
       if (decision.ok) writePending(events, decision.value);
     }
   })();

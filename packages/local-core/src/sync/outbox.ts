@@ -1,5 +1,6 @@
 import type { CommandEnvelope, CommandName } from '@janix/schemas';
 import type { ReplicaDb } from '../replica/open-replica.ts';
+import type { RecordNotices, TouchedRecord } from '../replica/record-notices.ts';
 
 export interface OutboxEntry extends CommandEnvelope {
   attempts: number;
@@ -18,7 +19,7 @@ export interface CommandRejectionRecord {
  * The queue of accepted commands waiting for the server. Sequence numbers are gapless per device:
  * the next one follows both the queue and the server's high-water mark, so a wiped queue never reuses one.
  */
-export function createOutbox(db: ReplicaDb) {
+export function createOutbox(db: ReplicaDb, notices: RecordNotices) {
   const maxQueued = db.prepare<[], { seq: number | null }>('SELECT max(seq) AS seq FROM outbox');
   const insert = db.prepare('INSERT INTO outbox (seq, name, args, client_time) VALUES (?, ?, ?, ?)');
   const pending = db.prepare<
@@ -36,9 +37,17 @@ export function createOutbox(db: ReplicaDb) {
   const counted = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM outbox');
   const removeThrough = db.prepare<[number]>('DELETE FROM outbox WHERE seq <= ?');
   return {
-    append(name: CommandName, args: unknown, clientTime: Date, lastAppliedSeq: number): number {
+    /** Queues a command; `touched` (the records it writes) lets its outcome be shown on those records. */
+    append(
+      name: CommandName,
+      args: unknown,
+      clientTime: Date,
+      lastAppliedSeq: number,
+      touched: TouchedRecord[] = [],
+    ): number {
       const seq = Math.max(maxQueued.get()?.seq ?? 0, lastAppliedSeq) + 1;
       insert.run(seq, name, JSON.stringify(args), clientTime.toISOString());
+      notices.recordCommand(seq, touched, clientTime);
       return seq;
     },
     list(limit = 1000): OutboxEntry[] {
@@ -57,16 +66,21 @@ export function createOutbox(db: ReplicaDb) {
     /** Removes every command the server has applied or rejected (seq ≤ its high-water mark). */
     acknowledge(lastAppliedSeq: number): void {
       removeThrough.run(lastAppliedSeq);
+      notices.acknowledge(lastAppliedSeq);
     },
     recordFailure(seqs: number[], error: string): void {
       const update = db.prepare('UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE seq = ?');
       for (const seq of seqs) update.run(error, seq);
     },
+    /** Keeps the history row and puts a notice on the records the command touched (once per command). */
     recordRejection(rejection: CommandRejectionRecord): void {
-      db.prepare(
-        `INSERT INTO command_rejections (seq, name, code, message, rejected_at) VALUES (?, ?, ?, ?, ?)
-         ON CONFLICT(seq) DO NOTHING`,
-      ).run(rejection.seq, rejection.name, rejection.code, rejection.message, rejection.rejectedAt);
+      const inserted = db
+        .prepare(
+          `INSERT INTO command_rejections (seq, name, code, message, rejected_at) VALUES (?, ?, ?, ?, ?)
+           ON CONFLICT(seq) DO NOTHING`,
+        )
+        .run(rejection.seq, rejection.name, rejection.code, rejection.message, rejection.rejectedAt);
+      if (inserted.changes > 0) notices.recordRejection(rejection);
     },
     rejections(): CommandRejectionRecord[] {
       return db
