@@ -12,6 +12,7 @@ describe('readCoreHostConfig', () => {
     expect(readCoreHostConfig(env('/home/u/.config/janix/replica', 'http://127.0.0.1:4000'))).toEqual({
       dataDir: '/home/u/.config/janix/replica',
       serverUrl: 'http://127.0.0.1:4000',
+      devMailboxSecret: null,
     });
   });
 
@@ -23,6 +24,7 @@ describe('readCoreHostConfig', () => {
     ['/data', 'not a url', CORE_HOST_ENV.serverUrl],
     ['/data', 'file:///etc/passwd', CORE_HOST_ENV.serverUrl],
     ['/data', 'javascript:alert(1)', CORE_HOST_ENV.serverUrl],
+    ['/data', 'http://example.com', CORE_HOST_ENV.serverUrl],
   ])('rejects dataDir=%j serverUrl=%j, naming %s', (dataDir, serverUrl, name) => {
     expect(() => readCoreHostConfig(env(dataDir, serverUrl))).toThrow(name);
   });

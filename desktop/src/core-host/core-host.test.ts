@@ -1,7 +1,17 @@
 import { EventEmitter } from 'node:events';
 import { describe, expect, it, vi } from 'vitest';
-import { CORE_HOST_CONNECT_MESSAGE, CORE_HOST_SHUTDOWN_MESSAGE } from '../shared/process-contract';
-import { runCoreHost, type ClosableCore } from './core-host';
+import {
+  CORE_HOST_CONFIGURE_MESSAGE,
+  CORE_HOST_CONNECT_MESSAGE,
+  CORE_HOST_SHUTDOWN_MESSAGE,
+} from '../shared/process-contract';
+import { runCoreHost, type ClosableCore, type CoreHostSecrets } from './core-host';
+
+const KEY = Buffer.alloc(32, 7);
+const configureMessage = {
+  data: { type: CORE_HOST_CONFIGURE_MESSAGE, secretKey: KEY.toString('base64') },
+  ports: [],
+};
 
 class FakePort extends EventEmitter {
   posted: unknown[] = [];
@@ -28,11 +38,15 @@ function fakeCore(): ClosableCore & { close: ReturnType<typeof vi.fn> } {
   };
 }
 
-function setup(openCore: () => Promise<ClosableCore> = async () => fakeCore()) {
+function setup(
+  openCore: (secrets: CoreHostSecrets) => Promise<ClosableCore> = async () => fakeCore(),
+  { configured = true } = {},
+) {
   const parentPort = new EventEmitter();
   const exit = vi.fn();
   const logs: string[] = [];
   const host = runCoreHost({ parentPort, openCore, log: (line) => logs.push(line), exit });
+  if (configured) parentPort.emit('message', configureMessage);
   const connect = (): FakePort => {
     const port = new FakePort();
     parentPort.emit('message', { data: { type: CORE_HOST_CONNECT_MESSAGE }, ports: [port] });
@@ -105,6 +119,25 @@ describe('runCoreHost', () => {
     expect(exit).toHaveBeenCalledWith(0);
     const late = connect();
     expect(late.closed).toBe(true);
+  });
+
+  it('opens the core only with the replica key main sends, and refuses a malformed one', async () => {
+    const openCore = vi.fn(async () => fakeCore());
+    const { parentPort, connect } = setup(openCore, { configured: false });
+    const port = connect();
+    port.send(request('early'));
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(openCore).not.toHaveBeenCalled();
+    parentPort.emit('message', configureMessage);
+    await vi.waitFor(() => expect(port.posted).toHaveLength(1));
+    expect(openCore).toHaveBeenCalledWith({ secretKey: KEY });
+
+    const bad = setup(openCore, { configured: false });
+    bad.parentPort.emit('message', {
+      data: { type: CORE_HOST_CONFIGURE_MESSAGE, secretKey: 'c2hvcnQ=' },
+      ports: [],
+    });
+    expect(bad.exit).toHaveBeenCalledWith(1);
   });
 
   it('exits 1 when the core cannot open, so main can decide on a restart', async () => {

@@ -1,4 +1,8 @@
-import { CORE_HOST_CONNECT_MESSAGE, CORE_HOST_SHUTDOWN_MESSAGE } from '../shared/process-contract';
+import {
+  CORE_HOST_CONFIGURE_MESSAGE,
+  CORE_HOST_CONNECT_MESSAGE,
+  CORE_HOST_SHUTDOWN_MESSAGE,
+} from '../shared/process-contract';
 import { handleBridgeMessage, type BridgeTarget } from './handle-bridge-message';
 
 // Structural stand-ins for Electron's ParentPort and MessagePortMain: the core host must not import electron,
@@ -19,9 +23,15 @@ export interface ClosableCore extends BridgeTarget {
   close(): Promise<void>;
 }
 
+/** What main sends before anything else (CORE_HOST_CONFIGURE_MESSAGE). */
+export interface CoreHostSecrets {
+  secretKey: Uint8Array;
+}
+
 export interface CoreHostDeps {
   parentPort: ParentPortLike;
-  openCore: () => Promise<ClosableCore>;
+  /** Called once main has sent the replica key. */
+  openCore: (secrets: CoreHostSecrets) => Promise<ClosableCore>;
   log: (line: string) => void;
   exit: (code: number) => void;
 }
@@ -35,6 +45,13 @@ function messageType(data: unknown): unknown {
   return typeof data === 'object' && data !== null && 'type' in data ? data.type : undefined;
 }
 
+function secretsFrom(data: unknown): CoreHostSecrets | null {
+  const encoded = typeof data === 'object' && data !== null && 'secretKey' in data ? data.secretKey : null;
+  if (typeof encoded !== 'string') return null;
+  const secretKey = Buffer.from(encoded, 'base64');
+  return secretKey.length === 32 ? { secretKey } : null;
+}
+
 /**
  * Opens the core once and serves every port main hands over. Each renderer load gets its own port, so a
  * reload closes one port and the core, with its open replica, stays up for the next.
@@ -43,7 +60,9 @@ export function runCoreHost({ parentPort, openCore, log, exit }: CoreHostDeps): 
   const ports = new Set<BridgePort>();
   let shuttingDown: Promise<void> | null = null;
 
-  const corePromise = openCore();
+  // The core opens once main has sent the replica key; renderer ports handed over before wait for it.
+  let configure: ((secrets: CoreHostSecrets) => void) | null = null;
+  const corePromise = new Promise<CoreHostSecrets>((resolve) => (configure = resolve)).then(openCore);
   corePromise.then(
     () => log('local core open'),
     (error: unknown) => {
@@ -76,6 +95,8 @@ export function runCoreHost({ parentPort, openCore, log, exit }: CoreHostDeps): 
     log(`shutting down (${reason})`);
     for (const port of ports) port.close();
     ports.clear();
+    // Never configured: no core was opened, nothing to close.
+    if (configure) return exit(0);
     try {
       const core = await corePromise;
       await core.close();
@@ -97,6 +118,19 @@ export function runCoreHost({ parentPort, openCore, log, exit }: CoreHostDeps): 
     const type = messageType(event.data);
     if (type === CORE_HOST_SHUTDOWN_MESSAGE) {
       void host.shutdown('asked by main');
+      return;
+    }
+    if (type === CORE_HOST_CONFIGURE_MESSAGE) {
+      const secrets = secretsFrom(event.data);
+      if (!secrets) {
+        log('main sent a replica key that is not 32 bytes of base64');
+        exit(1);
+        return;
+      }
+      const open = configure;
+      configure = null;
+      if (open) open(secrets);
+      else log('ignored a second replica key');
       return;
     }
     const port = event.ports[0];

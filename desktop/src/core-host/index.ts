@@ -25,7 +25,14 @@ try {
 
 const host = runCoreHost({
   parentPort,
-  openCore: () => openLocalCore({ dataDir: config.dataDir, serverUrl: config.serverUrl, log }),
+  openCore: ({ secretKey }) =>
+    openLocalCore({
+      dataDir: config.dataDir,
+      serverUrl: config.serverUrl,
+      secretKey,
+      devMailboxSecret: config.devMailboxSecret,
+      log,
+    }),
   log,
   exit: (code) => process.exit(code),
 });

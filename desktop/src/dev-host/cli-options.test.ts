@@ -7,11 +7,16 @@ describe('parseDevHostOptions', () => {
   it('reads flags, in both `--flag value` and `--flag=value` forms', () => {
     expect(
       parseDevHostOptions(
-        ['--data-dir', 'data', '--server=http://10.0.0.2:4000', '--port', '5173'],
+        ['--data-dir', 'data', '--server=https://10.0.0.2:4000', '--port', '5173'],
         {},
         system,
       ),
-    ).toEqual({ dataDir: '/work/data', serverUrl: 'http://10.0.0.2:4000', port: 5173 });
+    ).toEqual({
+      dataDir: '/work/data',
+      serverUrl: 'https://10.0.0.2:4000',
+      port: 5173,
+      devMailboxSecret: null,
+    });
   });
 
   it('falls back to the environment, then to defaults', () => {
@@ -22,14 +27,21 @@ describe('parseDevHostOptions', () => {
           JANIX_CONSOLE_DATA_DIR: '/tmp/c',
           JANIX_SERVER_URL: 'https://janix.example',
           JANIX_CONSOLE_PORT: '7000',
+          JANIX_DEV_MAILBOX_SECRET: 'per-run',
         },
         system,
       ),
-    ).toEqual({ dataDir: '/tmp/c', serverUrl: 'https://janix.example', port: 7000 });
+    ).toEqual({
+      dataDir: '/tmp/c',
+      serverUrl: 'https://janix.example',
+      port: 7000,
+      devMailboxSecret: 'per-run',
+    });
     expect(parseDevHostOptions([], {}, system)).toEqual({
       dataDir: '/home/ana/.local/share/janix/console',
       serverUrl: DEFAULT_SERVER_URL,
       port: 0,
+      devMailboxSecret: null,
     });
   });
 
@@ -48,6 +60,21 @@ describe('parseDevHostOptions', () => {
   ])('refuses %j', (argv) => {
     expect(() => parseDevHostOptions(argv, {}, system)).toThrow(UsageError);
   });
+
+  it.each(['http://example.com', 'http://10.0.0.2:4000', 'http://janix.example.org/'])(
+    'refuses %s: tokens would cross the network unencrypted',
+    (server) => {
+      expect(() => parseDevHostOptions(['--server', server], {}, system)).toThrow(/must use https:\/\//);
+      expect(() => parseDevHostOptions([], { JANIX_SERVER_URL: server }, system)).toThrow(UsageError);
+    },
+  );
+
+  it.each(['http://127.0.0.1:4000', 'http://localhost:4000', 'http://[::1]:4000', 'https://janix.example'])(
+    'accepts %s',
+    (server) => {
+      expect(parseDevHostOptions(['--server', server], {}, system).serverUrl).toBe(server);
+    },
+  );
 });
 
 describe('defaultDataDir', () => {

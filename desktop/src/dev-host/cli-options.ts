@@ -1,10 +1,13 @@
 // Command line and environment of the dev host, parsed without touching the process so it can be tested.
 import path from 'node:path';
+import { checkServerUrl, ServerUrlError } from '@janix/local-core/server-url';
 
 export interface DevHostOptions {
   dataDir: string;
   serverUrl: string;
   port: number;
+  /** `npm start`'s per-run dev mailbox secret, passed on to the server; null elsewhere. */
+  devMailboxSecret: string | null;
 }
 
 export const DEFAULT_SERVER_URL = 'http://127.0.0.1:4000';
@@ -12,7 +15,9 @@ export const DEFAULT_SERVER_URL = 'http://127.0.0.1:4000';
 export const USAGE =
   'usage: tsx desktop/src/dev-host/index.ts [--data-dir <dir>] [--server <url>] [--port <n>]\n' +
   '  env fallbacks: JANIX_CONSOLE_DATA_DIR, JANIX_SERVER_URL, JANIX_CONSOLE_PORT\n' +
-  `  defaults: per-user data folder, ${DEFAULT_SERVER_URL}, port 0 (any free port)`;
+  `  defaults: per-user data folder, ${DEFAULT_SERVER_URL}, port 0 (any free port)\n` +
+  '  the server URL must be https://, or http:// on this machine (127.0.0.1, ::1, localhost)\n' +
+  '  a second console on the same machine needs its own --data-dir (it is a separate device)';
 
 export class UsageError extends Error {}
 
@@ -61,19 +66,16 @@ export function parseDevHostOptions(
     : defaultDataDir(system.platform, system.home, env);
 
   const serverUrl = flags.serverUrl ?? (env.JANIX_SERVER_URL || DEFAULT_SERVER_URL);
-  let parsed: URL;
   try {
-    parsed = new URL(serverUrl);
-  } catch {
-    throw new UsageError(`not a URL: ${serverUrl}`);
-  }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-    throw new UsageError(`the server URL must be http or https: ${serverUrl}`);
+    checkServerUrl(serverUrl);
+  } catch (error) {
+    if (error instanceof ServerUrlError) throw new UsageError(error.message);
+    throw error;
   }
 
   const rawPort = flags.port ?? (env.JANIX_CONSOLE_PORT || '0');
   const port = Number(rawPort);
   if (!/^\d+$/.test(rawPort) || port > 65535) throw new UsageError(`not a port number: ${rawPort}`);
 
-  return { dataDir, serverUrl, port };
+  return { dataDir, serverUrl, port, devMailboxSecret: env.JANIX_DEV_MAILBOX_SECRET || null };
 }

@@ -1,6 +1,9 @@
 // Who may talk to the dev host. It listens on loopback only, but a web page in the same browser can still
 // aim requests at it: a DNS-rebinding page reaches it under its own host name, and a cross-site page can
-// POST to it. The Host check stops the first, the Origin / Sec-Fetch-Site check on /trpc the second.
+// POST to it. The Host check stops the first, the Origin / Sec-Fetch-Site check on /trpc the second. Any
+// other local process (another user's, a script) can send whatever headers it likes, so /trpc also needs
+// the per-launch secret only the console's own page knows.
+import { timingSafeEqual } from 'node:crypto';
 
 /** Host headers the dev host answers to: the loopback address or `localhost`, always with its port. */
 export function allowedHosts(port: number): string[] {
@@ -29,4 +32,12 @@ export function isAllowedTrpcRequest(
   }
   if (headers.origin === undefined) return true;
   return headers.origin.toLowerCase() === `http://${headers.host!.toLowerCase()}`;
+}
+
+/** Whether a request carries this launch's secret; compared in constant time. */
+export function hasLaunchSecret(header: string | string[] | undefined, secret: string): boolean {
+  if (typeof header !== 'string') return false;
+  const given = Buffer.from(header);
+  const expected = Buffer.from(secret);
+  return given.length === expected.length && timingSafeEqual(given, expected);
 }

@@ -44,6 +44,9 @@ function request(
   });
 }
 
+const LAUNCH_SECRET = 'launch-secret-of-this-test-run';
+const withSecret = { 'x-janix-launch': LAUNCH_SECRET };
+
 describe('createDevHost', () => {
   let tmp: string;
   let host: DevHost;
@@ -61,6 +64,7 @@ describe('createDevHost', () => {
     host = await createDevHost({
       rendererDir,
       port: 0,
+      launchSecret: LAUNCH_SECRET,
       core: {
         async fetch(req) {
           const body = await req.text();
@@ -82,13 +86,37 @@ describe('createDevHost', () => {
     rmSync(tmp, { recursive: true, force: true });
   });
 
-  it('listens on 127.0.0.1 and reports its url', () => {
+  it('listens on 127.0.0.1 and reports its url, with the launch secret in the fragment', () => {
     expect(host.url).toBe(`http://127.0.0.1:${host.port}`);
+    expect(host.consoleUrl).toBe(`http://127.0.0.1:${host.port}/#launch=${LAUNCH_SECRET}`);
     expect(host.port).toBeGreaterThan(0);
   });
 
+  it('refuses a local process without the launch secret, even one that sends no Origin', async () => {
+    const before = seen.length;
+    const attempts: Record<string, string>[] = [
+      {},
+      { 'x-janix-launch': 'guessed' },
+      { 'x-janix-launch': `${LAUNCH_SECRET}x` },
+    ];
+    for (const headers of attempts) {
+      const read = await request(host.port, { path: '/trpc/status', headers });
+      expect(read.status).toBe(403);
+      const write = await request(host.port, {
+        method: 'POST',
+        path: '/trpc/auth.signOut',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: '{}',
+      });
+      expect(write.status).toBe(403);
+    }
+    expect(seen.length).toBe(before);
+    // The page itself (no secret needed) still loads, so it can say how to get in.
+    expect((await request(host.port, { path: '/' })).status).toBe(200);
+  });
+
   it('forwards tRPC GETs with their query string', async () => {
-    const res = await request(host.port, { path: '/trpc/status?batch=1&input=%7B%7D' });
+    const res = await request(host.port, { path: '/trpc/status?batch=1&input=%7B%7D', headers: withSecret });
     expect(res.status).toBe(200);
     expect(res.headers['x-core']).toBe('yes');
     expect(JSON.parse(res.body)).toEqual({ echo: '', path: '/trpc/status' });
@@ -103,7 +131,7 @@ describe('createDevHost', () => {
     const res = await request(host.port, {
       method: 'POST',
       path: '/trpc/auth.requestCode?batch=1',
-      headers: { 'content-type': 'application/json', origin: `http://127.0.0.1:${host.port}` },
+      headers: { 'content-type': 'application/json', origin: `http://127.0.0.1:${host.port}`, ...withSecret },
       body,
     });
     expect(res.status).toBe(200);
@@ -116,7 +144,7 @@ describe('createDevHost', () => {
     const res = await request(host.port, {
       method: 'POST',
       path: '/trpc/auth.signOut',
-      headers: { origin: 'http://evil.example', 'content-type': 'application/json' },
+      headers: { origin: 'http://evil.example', 'content-type': 'application/json', ...withSecret },
       body: '{}',
     });
     expect(res.status).toBe(403);
@@ -134,7 +162,7 @@ describe('createDevHost', () => {
     const res = await request(host.port, {
       method: 'POST',
       path: '/trpc/events.create',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...withSecret },
       body: 'x'.repeat(1024 * 1024 + 1),
     });
     expect(res.status).toBe(413);
@@ -175,6 +203,7 @@ describe('createDevHost', () => {
     const other = await createDevHost({
       rendererDir: tmp,
       port: 0,
+      launchSecret: LAUNCH_SECRET,
       core: { fetch: async () => new Response(null), close: async () => void (coreClosed = true) },
     });
     await other.close();

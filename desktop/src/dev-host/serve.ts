@@ -8,7 +8,8 @@ import type { LocalCore } from '@janix/local-core';
 import { RENDERER_CSP } from '../main/security.ts';
 import { contentTypeFor } from '../main/renderer-content-types.ts';
 import { MAX_BODY_BYTES } from '../shared/bridge.ts';
-import { isAllowedHost, isAllowedTrpcRequest } from './request-guards.ts';
+import { consoleUrlWithSecret, LAUNCH_SECRET_HEADER } from '../shared/launch-secret.ts';
+import { hasLaunchSecret, isAllowedHost, isAllowedTrpcRequest } from './request-guards.ts';
 import { isInsideRoot, resolveStaticFile } from './static-files.ts';
 
 export interface DevHostCore {
@@ -24,11 +25,15 @@ export interface DevHostConfig {
   port: number;
   /** Loopback only; the guards assume it. */
   host?: '127.0.0.1';
+  /** This launch's secret: /trpc answers only requests that carry it (see shared/launch-secret.ts). */
+  launchSecret: string;
   log?: (line: string) => void;
 }
 
 export interface DevHost {
   url: string;
+  /** The URL to open: `url` with the launch secret in its fragment. */
+  consoleUrl: string;
   port: number;
   /** Stops accepting requests, then closes the core it was given. */
   close(): Promise<void>;
@@ -127,6 +132,13 @@ export async function createDevHost(config: DevHostConfig): Promise<DevHost> {
       port,
     );
     if (!allowed) return sendText(res, 403, 'Forbidden: cross-origin request');
+    if (!hasLaunchSecret(req.headers[LAUNCH_SECRET_HEADER], config.launchSecret)) {
+      return sendText(
+        res,
+        403,
+        'Forbidden: open the console from the link it printed at launch (Console: http://127.0.0.1:PORT/#launch=…)',
+      );
+    }
     if (req.method !== 'GET' && req.method !== 'POST') return sendText(res, 405, 'Method not allowed');
     let request: Request;
     try {
@@ -195,6 +207,7 @@ export async function createDevHost(config: DevHostConfig): Promise<DevHost> {
   let closing: Promise<void> | null = null;
   return {
     url: `http://${host}:${port}`,
+    consoleUrl: consoleUrlWithSecret(`http://${host}:${port}`, config.launchSecret),
     port,
     close() {
       closing ??= (async () => {

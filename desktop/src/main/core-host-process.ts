@@ -2,6 +2,7 @@
 // slow query there cannot take down main or freeze the window.
 import { utilityProcess, type MessagePortMain, type UtilityProcess } from 'electron';
 import {
+  CORE_HOST_CONFIGURE_MESSAGE,
   CORE_HOST_CONNECT_MESSAGE,
   CORE_HOST_ENV,
   CORE_HOST_SHUTDOWN_MESSAGE,
@@ -16,6 +17,8 @@ export interface CoreHostProcessOptions {
   modulePath: string;
   dataDir: string;
   serverUrl: string;
+  /** The replica key (32 bytes), read when the process is first forked (after app ready, for safeStorage). */
+  secretKey: () => Buffer;
   /** Called after an automatic restart: renderer ports held by the dead process are useless now. */
   onRestart: () => void;
   log: (line: string) => void;
@@ -31,6 +34,7 @@ export interface CoreHostProcess {
 
 export function createCoreHostProcess(options: CoreHostProcessOptions): CoreHostProcess {
   const { modulePath, dataDir, serverUrl, onRestart, log } = options;
+  let secretKey: Buffer | null = null;
   const restarts = createRestartBudget({ max: 3, windowMs: 60_000 });
   let child: UtilityProcess | null = null;
   let stopping = false;
@@ -46,6 +50,9 @@ export function createCoreHostProcess(options: CoreHostProcessOptions): CoreHost
       env: { ...process.env, [CORE_HOST_ENV.dataDir]: dataDir, [CORE_HOST_ENV.serverUrl]: serverUrl },
     });
     child = proc;
+    secretKey ??= options.secretKey();
+    // First message, before any renderer port: the core host opens the replica only once it has the key.
+    post(proc, { type: CORE_HOST_CONFIGURE_MESSAGE, secretKey: secretKey.toString('base64') });
     proc.stdout?.on('data', (chunk: Buffer) => process.stdout.write(chunk));
     proc.stderr?.on('data', (chunk: Buffer) => process.stderr.write(chunk));
     proc.once('exit', (code) => {

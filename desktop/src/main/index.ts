@@ -3,9 +3,21 @@
 import { readFile } from 'node:fs/promises';
 import { statSync } from 'node:fs';
 import path from 'node:path';
-import { BrowserWindow, MessageChannelMain, app, protocol, session, shell, type WebContents } from 'electron';
+import {
+  BrowserWindow,
+  MessageChannelMain,
+  app,
+  dialog,
+  protocol,
+  safeStorage,
+  session,
+  shell,
+  type WebContents,
+} from 'electron';
+import { checkServerUrl, ServerUrlError } from '@janix/local-core/server-url';
 import { BRIDGE_PORT_CHANNEL } from '../shared/process-contract';
 import { createCoreHostProcess } from './core-host-process';
+import { loadReplicaKey } from './replica-key';
 import { contentTypeFor } from './renderer-content-types';
 import {
   APP_ENTRY_URL,
@@ -41,10 +53,30 @@ app.enableSandbox();
 
 let mainWindow: BrowserWindow | null = null;
 
+// Tokens travel to the server on every call: refuse a plain-http server that is not on this machine.
+const serverUrl = process.env.JANIX_SERVER_URL || DEFAULT_SERVER_URL;
+try {
+  checkServerUrl(serverUrl);
+} catch (error) {
+  if (!(error instanceof ServerUrlError)) throw error;
+  log(error.message);
+  dialog.showErrorBox('Janix cannot start', `JANIX_SERVER_URL: ${error.message}`);
+  process.exit(2);
+}
+
 const coreHost = createCoreHostProcess({
   modulePath: CORE_HOST_PATH,
   dataDir: path.join(app.getPath('userData'), 'replica'),
-  serverUrl: process.env.JANIX_SERVER_URL || DEFAULT_SERVER_URL,
+  serverUrl,
+  secretKey: () =>
+    loadReplicaKey(
+      {
+        sealed: path.join(app.getPath('userData'), 'replica-key.sealed'),
+        plain: path.join(app.getPath('userData'), 'replica.key'),
+      },
+      safeStorage,
+      log,
+    ),
   log,
   onRestart: () => {
     if (mainWindow && !mainWindow.webContents.isLoading()) connectRendererToCore(mainWindow.webContents);

@@ -11,7 +11,7 @@ import { STATUS_POLL_MS, useTRPC } from './trpc.ts';
  * Picks the screen from the core's status: sign in, then enroll, then the shell. Status is polled, so the
  * console follows sync, connectivity and revocation without a reload.
  */
-export function App() {
+export function App({ needsLaunchLink = false }: { needsLaunchLink?: boolean }) {
   const trpc = useTRPC();
   const status = useQuery(
     trpc.status.queryOptions(undefined, {
@@ -27,7 +27,21 @@ export function App() {
     if (revision === undefined) return;
     void queryClient.invalidateQueries(trpc.events.pathFilter());
     void queryClient.invalidateQueries(trpc.sync.rejections.pathFilter());
+    void queryClient.invalidateQueries(trpc.notices.pathFilter());
   }, [revision, queryClient, trpc]);
+
+  if (needsLaunchLink && status.data === undefined) {
+    return (
+      <div className="splash">
+        <p className="brand brand-on-light">Janix Console</p>
+        <div role="alert" className="alert alert-error" data-testid="needs-launch-link">
+          Open the console from the link it printed when it started (
+          <code>Console: http://127.0.0.1:PORT/#launch=…</code>). That link carries this launch’s key; without
+          it the console does not answer, so that no other program on this computer can use it.
+        </div>
+      </div>
+    );
+  }
 
   if (status.data === undefined) {
     return (
@@ -55,13 +69,13 @@ export function App() {
           {LOCAL_SERVICE_UNREACHABLE}
         </div>
       )}
-      {data.notice?.kind === 'device_revoked' && <RevokedNotice at={data.notice.at} />}
+      {data.notice && <RevokedNotice notice={data.notice} />}
       {!user ? (
         <SignInScreen device={device} />
       ) : !device ? (
         <EnrollScreen user={user} />
       ) : (
-        <Shell status={{ ...data, user, device }} />
+        <Shell status={{ ...data, user, device }} localServiceDown={status.isError} />
       )}
     </>
   );

@@ -2,6 +2,7 @@ import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './app.tsx';
+import { takeLaunchSecret } from './launch-secret-store.ts';
 import { createLocalCoreClient, TRPCProvider } from './trpc.ts';
 import './styles.css';
 
@@ -12,13 +13,18 @@ const queryClient = new QueryClient({
     mutations: { retry: false },
   },
 });
-const trpcClient = createLocalCoreClient(window.janixBridge);
+const launchSecret = window.janixBridge
+  ? null
+  : takeLaunchSecret(window.location, window.sessionStorage, (url) =>
+      window.history.replaceState(null, '', url),
+    );
+const trpcClient = createLocalCoreClient(window.janixBridge, launchSecret);
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
     <QueryClientProvider client={queryClient}>
       <TRPCProvider trpcClient={trpcClient} queryClient={queryClient}>
-        <App />
+        <App needsLaunchLink={!window.janixBridge && launchSecret === null} />
       </TRPCProvider>
     </QueryClientProvider>
   </StrictMode>,

@@ -5,6 +5,9 @@ import { SignOutButton } from './components/sign-out-button.tsx';
 import { SyncBadge } from './components/sync-badge.tsx';
 import { SyncSummary } from './components/sync-summary.tsx';
 import { SyncProgressBar } from './components/sync-progress-bar.tsx';
+import { RecordNotices } from './components/record-notices.tsx';
+import { UnknownDeviceBanner } from './components/unknown-device-banner.tsx';
+import { consoleAllows } from './permissions.ts';
 import { useHashRoute } from './hooks/use-hash-route.ts';
 import { ORG_ROLE_LABELS } from './org-role-labels.ts';
 import { routeHref, type Route } from './routes.ts';
@@ -24,7 +27,7 @@ const NAV: { label: string; route: Route; matches: Route['screen'][] }[] = [
 ];
 
 /** The enrolled, signed-in console: who and where it is, how sync is doing, and its screens. */
-export function Shell({ status }: { status: Enrolled }) {
+export function Shell({ status, localServiceDown }: { status: Enrolled; localServiceDown: boolean }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const [route, navigate] = useHashRoute();
@@ -35,13 +38,16 @@ export function Shell({ status }: { status: Enrolled }) {
   );
 
   // A sync can bring other consoles' changes, confirm ours or record a rejection: refresh what shows them.
-  const { lastSyncedAt, pending, rejectionCount } = status.sync;
+  const { lastSyncedAt, pending, rejectionCount, unseenRejections, overwrittenNotices } = status.sync;
   useEffect(() => {
     void queryClient.invalidateQueries(trpc.events.pathFilter());
     void queryClient.invalidateQueries(trpc.sync.rejections.queryFilter());
-  }, [lastSyncedAt, pending, rejectionCount, queryClient, trpc]);
+    void queryClient.invalidateQueries(trpc.notices.pathFilter());
+  }, [lastSyncedAt, pending, rejectionCount, unseenRejections, overwrittenNotices, queryClient, trpc]);
 
   const { device, user } = status;
+  // Screens follow the lesser of the device's role and the signed-in user's.
+  const canEditEvents = consoleAllows(device, 'events.write');
   return (
     <div className="shell">
       <a className="skip-link" href="#main">
@@ -81,7 +87,11 @@ export function Shell({ status }: { status: Enrolled }) {
           })}
         </nav>
         <div className="sync-bar">
-          <SyncBadge online={status.online} />
+          <SyncBadge
+            online={status.online}
+            lastError={status.sync.lastError}
+            localServiceDown={localServiceDown}
+          />
           <SyncSummary sync={status.sync} />
           <button
             type="button"
@@ -101,6 +111,7 @@ export function Shell({ status }: { status: Enrolled }) {
           {status.sync.pending === 1 ? ' is' : 's are'} kept on this device until someone signs in.
         </div>
       )}
+      {status.sync.unknownDevice && <UnknownDeviceBanner pending={status.sync.pending} />}
       {status.sync.updateRequired && (
         <div className="banner banner-warning" role="status" data-testid="update-required">
           <strong>Update required.</strong> The server no longer accepts this console version, so changes stay
@@ -109,13 +120,21 @@ export function Shell({ status }: { status: Enrolled }) {
       )}
       <ErrorAlert error={syncNow.error} />
       <main id="main" className="content">
-        {route.screen === 'dashboard' && <DashboardScreen status={status} />}
-        {route.screen === 'events' && <EventsScreen onNewEvent={() => navigate({ screen: 'new-event' })} />}
-        {route.screen === 'new-event' && <EventEditorScreen onDone={() => navigate({ screen: 'events' })} />}
+        {route.screen !== 'edit-event' && <RecordNotices />}
+        {route.screen === 'dashboard' && (
+          <DashboardScreen status={status} localServiceDown={localServiceDown} />
+        )}
+        {route.screen === 'events' && (
+          <EventsScreen canEdit={canEditEvents} onNewEvent={() => navigate({ screen: 'new-event' })} />
+        )}
+        {route.screen === 'new-event' && (
+          <EventEditorScreen canEdit={canEditEvents} onDone={() => navigate({ screen: 'events' })} />
+        )}
         {route.screen === 'edit-event' && (
           <EventEditorScreen
             key={route.eventId}
             eventId={route.eventId}
+            canEdit={canEditEvents}
             onDone={() => navigate({ screen: 'events' })}
           />
         )}

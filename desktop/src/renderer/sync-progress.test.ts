@@ -39,4 +39,19 @@ describe('sync progress text', () => {
     expect(formatBytes(900)).toBe('900 B');
     expect(formatBytes(2048)).toBe('2 KB');
   });
+
+  it('never shows "null B" or "NaN" when a size or count is missing (NaN crosses JSON as null)', () => {
+    for (const bytesReceived of [Number.NaN, null, undefined, Number.POSITIVE_INFINITY, -1]) {
+      const view = describeSyncProgress({
+        phase: 'snapshot',
+        rowsReceived: 500,
+        bytesReceived: bytesReceived as unknown as number,
+        rowsRemaining: null as unknown as number,
+        etaMs: Number.NaN,
+      });
+      expect(view.text).toBe('500 of 500 rows · estimating time left');
+      expect(view.text).not.toMatch(/null|NaN|undefined|Infinity/);
+    }
+    expect(formatBytes(Number.NaN)).toBeNull();
+  });
 });

@@ -8,13 +8,22 @@ export interface SyncProgressView {
 
 const numbers = new Intl.NumberFormat('en-US');
 
-export function formatBytes(bytes: number): string {
+/** A count from the wire: NaN travels as JSON null, so anything but a finite number counts as unknown. */
+function known(value: unknown): number | null {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : null;
+}
+
+/** Bytes as people read them; null when the size is unknown (never "null B" or "NaN B"). */
+export function formatBytes(value: number | null | undefined): string | null {
+  const bytes = known(value);
+  if (bytes === null) return null;
   if (bytes < 1024) return `${bytes} B`;
   if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(0)} KB`;
   return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
 }
 
-export function formatEta(etaMs: number | null): string {
+export function formatEta(value: number | null | undefined): string {
+  const etaMs = known(value);
   if (etaMs === null) return 'estimating time left';
   const seconds = Math.max(1, Math.round(etaMs / 1000));
   if (seconds < 60) return `about ${seconds} s left`;
@@ -27,11 +36,17 @@ export function describeSyncProgress(progress: SyncProgressView): {
   label: string;
   text: string;
 } {
-  const total = progress.rowsReceived + progress.rowsRemaining;
-  const fraction = total > 0 ? Math.min(1, progress.rowsReceived / total) : 0;
+  const received = known(progress.rowsReceived) ?? 0;
+  const total = received + (known(progress.rowsRemaining) ?? 0);
+  const fraction = total > 0 ? Math.min(1, received / total) : 0;
+  const bytes = formatBytes(progress.bytesReceived);
   return {
     fraction,
     label: progress.phase === 'snapshot' ? 'Loading this device’s data' : 'Catching up with changes',
-    text: `${numbers.format(progress.rowsReceived)} of ${numbers.format(total)} rows · ${formatBytes(progress.bytesReceived)} · ${formatEta(progress.etaMs)}`,
+    text: [
+      `${numbers.format(received)} of ${numbers.format(total)} rows`,
+      ...(bytes ? [bytes] : []),
+      formatEta(progress.etaMs),
+    ].join(' · '),
   };
 }

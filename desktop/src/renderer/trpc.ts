@@ -5,6 +5,7 @@ import { createTRPCClient, httpBatchLink, type TRPCClient } from '@trpc/client';
 import type { inferRouterOutputs } from '@trpc/server';
 import { createTRPCContext } from '@trpc/tanstack-react-query';
 import { CORE_ORIGIN, createBridgeFetch, type JanixBridge } from '../shared/bridge.ts';
+import { LAUNCH_SECRET_HEADER } from '../shared/launch-secret.ts';
 
 export const { TRPCProvider, useTRPC, useTRPCClient } = createTRPCContext<LocalRouter>();
 
@@ -15,9 +16,19 @@ export type EventListItem = LocalOutputs['events']['list'][number];
 /** How often the shell asks the core for its status (online, sync progress, session, notices). */
 export const STATUS_POLL_MS = 1500;
 
-export function createLocalCoreClient(bridge: JanixBridge | undefined): TRPCClient<LocalRouter> {
+/**
+ * Over the Electron bridge nothing else can reach the core; over HTTP (the dev host) every request carries
+ * the launch secret the dev host printed, which only this page knows.
+ */
+export function createLocalCoreClient(
+  bridge: JanixBridge | undefined,
+  launchSecret: string | null,
+): TRPCClient<LocalRouter> {
   const link = bridge
     ? httpBatchLink({ url: `${CORE_ORIGIN}/trpc`, fetch: createBridgeFetch(bridge) })
-    : httpBatchLink({ url: '/trpc' });
+    : httpBatchLink({
+        url: '/trpc',
+        headers: (): Record<string, string> => (launchSecret ? { [LAUNCH_SECRET_HEADER]: launchSecret } : {}),
+      });
   return createTRPCClient<LocalRouter>({ links: [link] });
 }

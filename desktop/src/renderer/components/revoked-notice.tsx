@@ -1,10 +1,17 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { formatDateTime } from '../date-time.ts';
-import { useTRPC } from '../trpc.ts';
+import { useTRPC, type LocalStatus } from '../trpc.ts';
 import { ErrorAlert } from './error-alert.tsx';
 
-/** Shown after the server revoked this device and the core erased its replica. */
-export function RevokedNotice({ at }: { at: string }) {
+function lostText(lostChanges: number): string {
+  if (lostChanges === 0) return 'No unsynced changes were lost.';
+  return lostChanges === 1
+    ? '1 change made on this console had not reached the server and was lost.'
+    : `${lostChanges} changes made on this console had not reached the server and were lost.`;
+}
+
+/** Shown after the core erased its replica: the server revoked the device, or the user asked to start over. */
+export function RevokedNotice({ notice }: { notice: NonNullable<LocalStatus['notice']> }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const dismiss = useMutation(
@@ -12,16 +19,19 @@ export function RevokedNotice({ at }: { at: string }) {
       onSuccess: () => queryClient.invalidateQueries(trpc.status.queryFilter()),
     }),
   );
+  const revoked = notice.kind === 'device_revoked';
   return (
     <div className="notice notice-danger" role="alert" data-testid="revoked-notice">
       <div className="notice-body">
-        <h2 className="notice-title">Device revoked</h2>
+        <h2 className="notice-title">{revoked ? 'Device revoked' : 'Console data erased'}</h2>
         <p>
-          This device was revoked by its organization, so its local data has been erased. Sign in and enroll
-          it again to keep working.
+          {revoked
+            ? 'This device was revoked by its organization, so its local data has been erased.'
+            : 'This console’s local data was erased as you asked.'}{' '}
+          {lostText(notice.lostChanges)} Sign in and enroll it again to keep working.
         </p>
         <p className="notice-meta">
-          Revoked <time dateTime={at}>{formatDateTime(at)}</time>
+          {revoked ? 'Revoked' : 'Erased'} <time dateTime={notice.at}>{formatDateTime(notice.at)}</time>
         </p>
         <ErrorAlert error={dismiss.error} />
       </div>

@@ -1,11 +1,20 @@
-/** The core's link to the server: `online` is null until the first sync attempt has finished. */
-export function SyncBadge({ online }: { online: boolean | null }) {
-  const [label, tone] =
-    online === null ? ['Connecting…', 'pending'] : online ? ['Online', 'ok'] : ['Offline', 'off'];
+import { connectionState } from '../connection-state.ts';
+
+/** The console's link to the server, as the header badge (see connectionState). */
+export function SyncBadge(props: {
+  online: boolean | null;
+  lastError: string | null;
+  localServiceDown: boolean;
+}) {
+  const state = connectionState(props);
   return (
-    <span className={`badge badge-${tone}`} data-testid="connection-badge">
+    <span
+      className={`badge badge-${state.tone}`}
+      data-testid="connection-badge"
+      title={state.reason ?? undefined}
+    >
       <span className="badge-dot" aria-hidden="true" />
-      {label}
+      {state.label}
     </span>
   );
 }

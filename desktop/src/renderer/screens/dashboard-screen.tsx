@@ -10,12 +10,20 @@ import { useTRPC, type LocalStatus } from '../trpc.ts';
 const numberFormat = new Intl.NumberFormat();
 
 // Worded apart from the header badge, so "Online" / "Offline" appear once on the page.
-function connectionText(online: boolean | null): string {
+function connectionText(online: boolean | null, lastError: string | null, localServiceDown: boolean): string {
+  if (localServiceDown) return 'The console’s local service is not responding';
   if (online === null) return 'Checking the connection to the server';
-  return online ? 'Connected to the server' : 'Server unreachable: working offline';
+  if (!online) return 'Server unreachable: working offline';
+  return lastError ? 'The server answered with an error; retrying' : 'Connected to the server';
 }
 
-export function DashboardScreen({ status }: { status: LocalStatus }) {
+export function DashboardScreen({
+  status,
+  localServiceDown,
+}: {
+  status: LocalStatus;
+  localServiceDown: boolean;
+}) {
   const trpc = useTRPC();
   const now = useNow();
   const heading = useFocusOnMount<HTMLHeadingElement>();
@@ -55,7 +63,7 @@ export function DashboardScreen({ status }: { status: LocalStatus }) {
             <dt>Server</dt>
             <dd className="mono">{status.serverUrl}</dd>
             <dt>Connection</dt>
-            <dd>{connectionText(status.online)}</dd>
+            <dd>{connectionText(status.online, sync.lastError, localServiceDown)}</dd>
             <dt>Waiting to sync</dt>
             <dd>{sync.pending === 1 ? '1 change' : `${sync.pending} changes`}</dd>
             <dt>Last successful sync</dt>

@@ -3,12 +3,24 @@ import type { EventDraft } from '@janix/schemas';
 import { useState } from 'react';
 import { EventForm } from '../components/event-form.tsx';
 import { ErrorAlert } from '../components/error-alert.tsx';
+import { RecordNotices } from '../components/record-notices.tsx';
 import { EMPTY_EVENT_FORM, eventFormFromEvent, eventPatchFrom } from '../event-form-model.ts';
 import { useFocusOnMount } from '../hooks/use-focus-on-mount.ts';
 import { useTRPC } from '../trpc.ts';
 
-/** Creates an event (no `eventId`) or edits one, sending only the fields that changed. */
-export function EventEditorScreen({ eventId, onDone }: { eventId?: string; onDone: () => void }) {
+/**
+ * Creates an event (no `eventId`) or edits one, sending only the fields that changed; shows the notices about
+ * this console's changes to it. A user whose role may not edit events sees the notices, not the form.
+ */
+export function EventEditorScreen({
+  eventId,
+  canEdit,
+  onDone,
+}: {
+  eventId?: string;
+  canEdit: boolean;
+  onDone: () => void;
+}) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const heading = useFocusOnMount<HTMLHeadingElement>();
@@ -37,7 +49,7 @@ export function EventEditorScreen({ eventId, onDone }: { eventId?: string; onDon
     update.mutate({ id: eventId, patch });
   }
 
-  const title = eventId === undefined ? 'New event' : 'Edit event';
+  const title = eventId === undefined ? 'New event' : canEdit ? 'Edit event' : 'Event';
   return (
     <section className="screen" aria-labelledby="event-editor-heading">
       <div className="screen-header">
@@ -46,16 +58,20 @@ export function EventEditorScreen({ eventId, onDone }: { eventId?: string; onDon
           {baseline && <span className="heading-sub"> {baseline.name}</span>}
         </h1>
       </div>
+      {eventId !== undefined && <RecordNotices recordId={eventId} />}
       <div className="card editor-card">
-        {eventId !== undefined && baseline === null ? (
+        {!canEdit ? (
+          <>
+            <p role="status" data-testid="no-event-editing">
+              Your role does not allow editing events on this console.
+            </p>
+            <BackToEvents onClick={onDone} />
+          </>
+        ) : eventId !== undefined && baseline === null ? (
           existing.isError ? (
             <>
               <ErrorAlert error={existing.error} />
-              <div className="form-actions">
-                <button type="button" className="button button-secondary" onClick={onDone}>
-                  Back to events
-                </button>
-              </div>
+              <BackToEvents onClick={onDone} />
             </>
           ) : (
             <p className="muted">Loading the event…</p>
@@ -72,5 +88,15 @@ export function EventEditorScreen({ eventId, onDone }: { eventId?: string; onDon
         )}
       </div>
     </section>
+  );
+}
+
+function BackToEvents({ onClick }: { onClick: () => void }) {
+  return (
+    <div className="form-actions">
+      <button type="button" className="button button-secondary" onClick={onClick}>
+        Back to events
+      </button>
+    </div>
   );
 }

@@ -1,16 +1,27 @@
 import { useQuery } from '@tanstack/react-query';
 import { ErrorAlert } from '../components/error-alert.tsx';
+import { useRecordNotices } from '../components/record-notices.tsx';
+import { recordNoticeTag } from '../record-notice-text.ts';
 import { formatDateTime } from '../date-time.ts';
 import { EVENT_STATUS_LABELS } from '../event-status.ts';
 import { useFocusOnMount } from '../hooks/use-focus-on-mount.ts';
 import { routeHref } from '../routes.ts';
 import { useTRPC } from '../trpc.ts';
 
-/** Every event of the organization, as the replica has it (pending local changes included). */
-export function EventsScreen({ onNewEvent }: { onNewEvent: () => void }) {
+/**
+ * Every event of the organization, as the replica has it (pending local changes included), each with the
+ * notices about this console's changes to it. Editing is offered only where the roles allow it.
+ */
+export function EventsScreen({ onNewEvent, canEdit }: { onNewEvent: () => void; canEdit: boolean }) {
   const trpc = useTRPC();
   const heading = useFocusOnMount<HTMLHeadingElement>();
   const events = useQuery(trpc.events.list.queryOptions());
+  const { notices } = useRecordNotices();
+  const tagsByEvent = new Map<string, string[]>();
+  for (const notice of notices.data ?? []) {
+    if (notice.table !== 'events' || !notice.recordId) continue;
+    tagsByEvent.set(notice.recordId, [...(tagsByEvent.get(notice.recordId) ?? []), recordNoticeTag(notice)]);
+  }
 
   return (
     <section className="screen" aria-labelledby="events-heading">
@@ -18,9 +29,11 @@ export function EventsScreen({ onNewEvent }: { onNewEvent: () => void }) {
         <h1 id="events-heading" ref={heading} tabIndex={-1}>
           Events
         </h1>
-        <button type="button" className="button button-primary" onClick={onNewEvent}>
-          New event
-        </button>
+        {canEdit && (
+          <button type="button" className="button button-primary" onClick={onNewEvent}>
+            New event
+          </button>
+        )}
       </div>
       <ErrorAlert error={events.error} />
       {events.isPending ? (
@@ -28,7 +41,7 @@ export function EventsScreen({ onNewEvent }: { onNewEvent: () => void }) {
       ) : events.data && events.data.length === 0 ? (
         <div className="card empty-state">
           <p>No events yet.</p>
-          <p className="muted">Create the first one with “New event”.</p>
+          {canEdit && <p className="muted">Create the first one with “New event”.</p>}
         </div>
       ) : events.data ? (
         <div className="table-wrap">
@@ -45,12 +58,21 @@ export function EventsScreen({ onNewEvent }: { onNewEvent: () => void }) {
               {events.data.map((event) => (
                 <tr key={event.id}>
                   <th scope="row" className="cell-name">
-                    <a href={routeHref({ screen: 'edit-event', eventId: event.id })}>{event.name}</a>
+                    {canEdit || tagsByEvent.has(event.id) ? (
+                      <a href={routeHref({ screen: 'edit-event', eventId: event.id })}>{event.name}</a>
+                    ) : (
+                      event.name
+                    )}
                     {event.pending && (
                       <span className="tag tag-pending" title="Saved on this console, not yet synced">
                         Pending
                       </span>
                     )}
+                    {[...new Set(tagsByEvent.get(event.id))].map((tag) => (
+                      <span key={tag} className="tag tag-notice" data-testid="record-notice-tag">
+                        {tag}
+                      </span>
+                    ))}
                   </th>
                   <td>{event.venue || <span className="muted">—</span>}</td>
                   <td>
