@@ -51,3 +51,37 @@ test('a wrong sign-in code is refused with a clear message', async ({ page }) =>
   await page.getByRole('button', { name: 'Sign in' }).click();
   await expect(page.getByRole('alert')).toContainText(/Wrong code|attempts/);
 });
+
+test('a local process without the launch secret gets 403; a page opened without it says how to get in', async ({
+  browser,
+  request,
+}) => {
+  const consoleUrl = new URL(process.env.JANIX_E2E_CONSOLE_A!);
+  expect(consoleUrl.hash).toMatch(/^#launch=/);
+  // curl-like: no Origin, no Sec-Fetch-Site, just a process on this machine.
+  const status = await request.get(`${consoleUrl.origin}/trpc/status`);
+  expect(status.status()).toBe(403);
+  const signOut = await request.post(`${consoleUrl.origin}/trpc/auth.signOut`, {
+    headers: { 'x-janix-launch': 'guessed-guessed-guessed' },
+    data: {},
+  });
+  expect(signOut.status()).toBe(403);
+
+  const page = await (await browser.newContext()).newPage();
+  await page.goto(consoleUrl.origin);
+  await expect(page.getByTestId('needs-launch-link')).toContainText('link it printed');
+});
+
+test('a box-office user is not offered event editing, even on a device an owner enrolled', async ({
+  page,
+}) => {
+  const console = new ConsolePage(page);
+  // Console B was enrolled by the owner in the first test.
+  await console.open(process.env.JANIX_E2E_CONSOLE_B!);
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await console.signIn('boxoffice@janix.test');
+  await console.goToEvents();
+  await expect(page.getByRole('row').nth(3)).toBeVisible();
+  await expect(page.getByRole('button', { name: 'New event' })).toHaveCount(0);
+  await expect(page.getByRole('table').getByRole('link')).toHaveCount(0);
+});

@@ -53,6 +53,11 @@ app.enableSandbox();
 
 let mainWindow: BrowserWindow | null = null;
 
+// A second console on one machine is a separate device with its own data (`npm run console -- --data-dir`);
+// userData also scopes Electron's single-instance lock, so the two windows do not hand over to each other.
+if (process.env.JANIX_CONSOLE_DATA_DIR)
+  app.setPath('userData', path.resolve(process.env.JANIX_CONSOLE_DATA_DIR));
+
 // Tokens travel to the server on every call: refuse a plain-http server that is not on this machine.
 const serverUrl = process.env.JANIX_SERVER_URL || DEFAULT_SERVER_URL;
 try {

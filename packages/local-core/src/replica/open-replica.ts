@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, unlinkSync, writeSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { acquirePidLock, PidLockError } from '../pid-lock.ts';
 import { migrateReplica } from './migrations.ts';
 
 export type ReplicaDb = Database.Database;
@@ -35,58 +36,27 @@ export function checkpointAndTruncate(db: ReplicaDb): void {
 
 export class DataDirLockedError extends Error {}
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it exists but belongs to someone else, so it is alive.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /**
  * Claims the data folder for this process: one local core per replica, or two writers would interleave
- * their outboxes and cursors. The lock file names the holder's pid; a lock whose process is gone (a crash,
- * kill -9) is taken over. Returns the release function.
+ * their outboxes and cursors. A lock left by a process that is gone (a crash, kill -9) is taken over.
+ * Returns the release function.
  */
 export function lockDataDir(dataDir: string): () => void {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const path = join(dataDir, 'console.lock');
-  for (let attempt = 0; attempt < 3; attempt += 1) {
-    try {
-      const fd = openSync(path, 'wx', 0o600);
-      try {
-        writeSync(fd, String(process.pid));
-      } finally {
-        closeSync(fd);
-      }
-      return () => {
-        try {
-          if (readFileSync(path, 'utf8').trim() === String(process.pid)) unlinkSync(path);
-        } catch {
-          // Already gone: nothing to release.
-        }
-      };
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    }
-    let holder = Number.NaN;
-    try {
-      holder = Number(readFileSync(path, 'utf8').trim());
-    } catch {
-      continue; // Released between our two calls: try again.
-    }
-    if (Number.isInteger(holder) && holder > 0 && isAlive(holder)) {
-      throw new DataDirLockedError(
-        `The console data folder ${dataDir} is in use by another console (process ${holder}). ` +
-          'Close that console, or open this one with its own folder (--data-dir <folder>) to run it as a ' +
-          `second device. If no console is running, delete ${path}.`,
-      );
-    }
-    rmSync(path, { force: true }); // Left behind by a process that is gone.
+  try {
+    return acquirePidLock(
+      path,
+      {},
+      (holder) =>
+        `The console data folder ${dataDir} is in use by another console (process ${holder.pid}). ` +
+        'Close that console, or open this one with its own folder (--data-dir <folder>) to run it as a ' +
+        `second device. If no console is running, delete ${path}.`,
+    );
+  } catch (error) {
+    if (error instanceof PidLockError) throw new DataDirLockedError(error.message);
+    throw error;
   }
-  throw new DataDirLockedError(`Could not lock the console data folder ${dataDir}; try again.`);
 }
 
 /** Deletes the replica and its WAL files: what a revoked device does with its local data. */
