@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { LOGIN_CODE_TTL_MS, formatLoginCode, mayIssueLoginCode } from '@janix/domain';
 import { inTransaction } from '../db/org-transaction.ts';
@@ -20,10 +21,9 @@ export function resolvePepper(options: {
 }): Buffer {
   if (options.configured) return Buffer.from(options.configured, 'utf8');
   if (options.embeddedDataDir) {
-    return Buffer.from(
-      readOrCreateSecretFile(join(dirname(options.embeddedDataDir), 'janix-auth-pepper')),
-      'utf8',
-    );
+    const beside = dirname(options.embeddedDataDir);
+    mkdirSync(beside, { recursive: true });
+    return Buffer.from(readOrCreateSecretFile(join(beside, 'janix-auth-pepper')), 'utf8');
   }
   options.log(
     'AUTH_PEPPER is not set: sign-in codes are keyed to this process (set it when servers share a database)',
