@@ -4,6 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { freePort, makeTempDir } from '@janix/testkit';
 import { resolvePepper } from '../src/auth/sign-in-codes.ts';
 import {
+  canConnect,
   SUPERUSER_PASSWORD_FILE,
   startEmbeddedPostgres,
   type EmbeddedDatabase,
@@ -34,18 +35,6 @@ async function cluster(dataDir?: string): Promise<{ dataDir: string; db: Embedde
   return { dataDir: path, db };
 }
 
-async function connects(url: string): Promise<boolean> {
-  const pool = createAdminPool(url, 1);
-  try {
-    await pool.query('SELECT 1');
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await pool.end();
-  }
-}
-
 function withPassword(url: string, password: string): string {
   const parsed = new URL(url);
   parsed.password = password;
@@ -65,8 +54,8 @@ describe('the embedded cluster superuser', () => {
     expect(passwords[0]).not.toBe(passwords[1]);
     expect(passwords[0]!.length).toBeGreaterThanOrEqual(32);
     for (const { db } of [first, second]) {
-      expect(await connects(db.adminUrl())).toBe(true);
-      expect(await connects(withPassword(db.adminUrl(), 'janix-local'))).toBe(false);
+      expect(await canConnect(db.adminUrl())).toBe(true);
+      expect(await canConnect(withPassword(db.adminUrl(), 'janix-local'))).toBe(false);
     }
   }, 120_000);
 
@@ -85,7 +74,7 @@ describe('the embedded cluster superuser', () => {
     const file = join(dataDir, SUPERUSER_PASSWORD_FILE);
     expect(mode(file)).toBe(0o600);
     expect(readFileSync(file, 'utf8').trim()).not.toBe('janix-local');
-    expect(await connects(withPassword(restarted.adminUrl(), 'janix-local'))).toBe(false);
+    expect(await canConnect(withPassword(restarted.adminUrl(), 'janix-local'))).toBe(false);
     const pool = createAdminPool(restarted.adminUrl(), 1);
     try {
       expect((await pool.query<{ v: number }>('SELECT v FROM kept')).rows).toEqual([{ v: 42 }]);

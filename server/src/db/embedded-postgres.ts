@@ -294,7 +294,8 @@ async function replaceLegacyPassword(
   return fresh;
 }
 
-async function canConnect(url: string): Promise<boolean> {
+/** True when a superuser connection to `url` succeeds (a password check, without keeping the connection). */
+export async function canConnect(url: string): Promise<boolean> {
   const pool = createAdminPool(url, 1);
   try {
     await pool.query('SELECT 1');
