@@ -11,7 +11,7 @@ const secretKeys = [
   'authorization',
   'cookie',
 ];
-const hyphenatedSecretKeys = ['x-janix-device'];
+const hyphenatedSecretKeys = ['x-janix-device', 'x-janix-dev-mailbox'];
 
 /**
  * Logs never carry personal data or secrets: these keys are censored at the top level and two levels

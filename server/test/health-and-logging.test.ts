@@ -86,6 +86,7 @@ const secrets = {
   sessionToken: 'jxs_SESSIONSECRETsessionsecret0123456789abcdefgh',
   deviceToken: 'jxd_DEVICESECRETdevicesecret0123456789abcdefghij',
   password: 'hunter2-correct-horse',
+  mailboxSecret: 'MAILBOXSECRETmailboxsecret0123456789',
 };
 
 function captureLogger() {
@@ -130,6 +131,7 @@ describe('logger options: no secrets or personal data in logs', () => {
         headers: {
           authorization: `Bearer ${secrets.sessionToken}`,
           'x-janix-device': `Bearer ${secrets.deviceToken}`,
+          'x-janix-dev-mailbox': secrets.mailboxSecret,
         },
       },
     ],
