@@ -87,6 +87,8 @@ export function createDevMailbox(
   };
 }
 
+const SEND_TIMEOUT_MS = 15_000;
+
 /** Sends through Resend's API (POST /emails). `baseUrl` points the SDK elsewhere, e.g. at a test server. */
 export function createResendMailer(options: { apiKey: string; from: string; baseUrl?: string }): Mailer {
   const resend = new Resend(options.apiKey, options.baseUrl ? { baseUrl: options.baseUrl } : undefined);
@@ -95,7 +97,11 @@ export function createResendMailer(options: { apiKey: string; from: string; base
     async send(mail) {
       const { error } = await resend.emails.send(
         { from: options.from, to: mail.to, subject: mail.subject, text: mail.text },
-        mail.idempotencyKey ? { idempotencyKey: mail.idempotencyKey } : undefined,
+        {
+          ...(mail.idempotencyKey ? { idempotencyKey: mail.idempotencyKey } : {}),
+          // The sign-in job holds a transaction while it sends: a provider that hangs must not hold it for long.
+          signal: AbortSignal.timeout(SEND_TIMEOUT_MS),
+        },
       );
       // Resend's message may quote the address; the error names the kind and status only.
       if (error)
