@@ -1,4 +1,4 @@
-import { columnsForRole, replicatedTables } from '@janix/sync';
+import { columnsForRole, replicatedTables } from '@janix/domain';
 import type { ReplicatedTableName } from '@janix/schemas';
 import type { LocalCore } from '@janix/local-core';
 

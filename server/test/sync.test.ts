@@ -359,6 +359,9 @@ describe('versions', () => {
     // Schema version 1 consoles speak the row-per-change feed this server no longer serves.
     ['push', 'schemaVersion', 1],
     ['pull', 'schemaVersion', 1],
+    // Schema version 2 replicas have no columns for who changed an event last (updated_at, updated_by).
+    ['push', 'schemaVersion', 2],
+    ['pull', 'schemaVersion', 2],
   ] as const)(
     '%s with %s %i is PRECONDITION_FAILED with reason update_required',
     async (procedure, field, value) => {

@@ -91,13 +91,14 @@ async function pgError(work: Promise<unknown>): Promise<{ code?: string; message
   throw new Error('expected the statement to fail');
 }
 
-async function eventRow(id: string) {
+/** An event of one organization (ids are scoped by organization: two may hold the same id). */
+async function eventRow(id: string, orgId: string) {
   const result = await server.db.adminPool.query<{
     org_id: string;
     name: string;
     version: number;
     updated_at: Date;
-  }>('SELECT org_id, name, version, updated_at FROM events WHERE id = $1', [id]);
+  }>('SELECT org_id, name, version, updated_at FROM events WHERE id = $1 AND org_id = $2', [id, orgId]);
   return result.rows[0];
 }
 
@@ -201,7 +202,7 @@ describe('row-level security alone (no application checks)', () => {
   });
 
   it("updates and deletes of org B's rows under org A's scope touch nothing", async () => {
-    const before = await eventRow(orgB.events[1]!.id);
+    const before = await eventRow(orgB.events[1]!.id, B);
     await app.query('BEGIN');
     try {
       await app.query("SELECT set_config('app.org_id', $1, true)", [A]);
@@ -224,7 +225,7 @@ describe('row-level security alone (no application checks)', () => {
       await app.query('ROLLBACK');
       throw error;
     }
-    expect(await eventRow(orgB.events[1]!.id)).toEqual(before);
+    expect(await eventRow(orgB.events[1]!.id, B)).toEqual(before);
     expect(await adminCount('tickets', B)).toBe(orgB.tickets.length);
   });
 
@@ -307,15 +308,16 @@ describe('through the API', () => {
   it("a push naming org B's event is rejected as not_found; org B's event is unchanged", async () => {
     const api = apiClient(server, { session: sessionA, device: deviceA.token });
     const target = orgB.events[2]!.id;
-    const before = await eventRow(target);
+    const before = await eventRow(target, B);
     const first = await api.sync.push.mutate({
       ...versions,
       commands: [rename(2, target, 'Hijacked'), rename(3, orgA.events[2]!.id, 'Still works')],
     });
     expect(first.results[0]).toMatchObject({ seq: 2, status: 'rejected', code: 'not_found' });
     expect(first.results[1]).toEqual({ seq: 3, status: 'applied' });
-    expect(await eventRow(target)).toEqual(before);
-    expect((await eventRow(orgA.events[2]!.id))!.name).toBe('Still works');
+    expect(await eventRow(target, B)).toEqual(before);
+    expect(await eventRow(target, A)).toBeUndefined();
+    expect((await eventRow(orgA.events[2]!.id, A))!.name).toBe('Still works');
 
     // The rejection reads exactly like one for an id that exists nowhere.
     const missing = await api.sync.push.mutate({
@@ -328,69 +330,187 @@ describe('through the API', () => {
     }
   });
 
-  // Row-level security hides org B's row, so only the INSERT meets the id: that must become a rejection,
-  // not an error that wedges the device's queue.
-  it("a createEvent reusing org B's event id is rejected and does not wedge the device", async () => {
+  // Keys are (org_id, id): another organization's id is, to org A, just an id nobody in org A uses. Before,
+  // a create reusing it met org B's hidden row and answered `already_exists` where an unused id applied.
+  it("a createEvent with org B's event id behaves exactly like one with an unused id (no existence oracle)", async () => {
     const device = await enroll(server, sessionA, A, 'Collision till');
     const api = apiClient(server, { session: sessionA, device: device.deviceToken });
-    const target = orgB.events[3]!.id;
-    const before = await eventRow(target);
-
-    const clash = await attempt(
+    const foreign = orgB.events[3]!.id;
+    const unused = randomUUID();
+    const before = await eventRow(foreign, B);
+    const outcomes = await attempt(
       api.sync.push.mutate({
         ...versions,
-        commands: [command(1, 'createEvent', { eventId: target, draft: eventDraft('Clash') })],
+        commands: [
+          command(1, 'createEvent', { eventId: foreign, draft: eventDraft('Same answer') }),
+          command(2, 'createEvent', { eventId: unused, draft: eventDraft('Same answer') }),
+          rename(3, orgA.events[3]!.id, 'After both'),
+        ],
       }),
     );
-    // The device goes on: its next command applies.
-    const next = await attempt(
-      api.sync.push.mutate({ ...versions, commands: [rename(2, orgA.events[3]!.id, 'After the clash')] }),
-    );
-    expect(await eventRow(target)).toEqual(before);
-    expect({
-      clash: clash.ok ? clash.value.results.map((r) => r.status) : clash.error.code,
-      next: next.ok ? next.value.results : [next.error.code, next.error.reason],
-    }).toEqual({ clash: ['rejected'], next: [{ seq: 2, status: 'applied' }] });
-  });
-
-  it('a clash in the middle of a batch rejects only that command; the rest of the batch applies', async () => {
-    const device = await enroll(server, sessionA, A, 'Busy till');
-    const api = apiClient(server, { session: sessionA, device: device.deviceToken });
-    const fresh = randomUUID();
-    const versionOf = async () =>
-      (
-        await server.db.adminPool.query<{ version: number }>(
-          'SELECT version FROM org_versions WHERE org_id = $1',
-          [A],
-        )
-      ).rows[0]!.version;
-    const before = await versionOf();
-    const result = await api.sync.push.mutate({
-      ...versions,
-      commands: [
-        command(1, 'createEvent', { eventId: fresh, draft: eventDraft('New in batch') }),
-        command(2, 'createEvent', { eventId: orgB.events[5]!.id, draft: eventDraft('Clash in batch') }),
-        rename(3, fresh, 'Renamed in batch'),
-      ],
-    });
-    expect(result.results.map((r) => (r.status === 'rejected' ? r.code : r.status))).toEqual([
-      'applied',
-      'already_exists',
-      'applied',
+    expect(outcomes.ok ? outcomes.value.results : outcomes.error).toEqual([
+      { seq: 1, status: 'applied' },
+      { seq: 2, status: 'applied' },
+      { seq: 3, status: 'applied' },
     ]);
-    // One version per applied command, none for the rejected one.
-    expect(await versionOf()).toBe(before + 2);
-    expect(await eventRow(fresh)).toMatchObject({ name: 'Renamed in batch' });
-    expect(await eventRow(orgB.events[5]!.id)).toMatchObject({ org_id: B });
+    // Each is org A's own event now, alike in every column the device sees; org B's is untouched.
+    const mine = await pullAll(apiClient(server, { device: device.deviceToken }));
+    const received = applyPages(new Map(), mine.pages).get('events')!;
+    const { id: _f, version: _fv, ...foreignCopy } = received.get(foreign)!;
+    const { id: _u, version: _uv, ...unusedCopy } = received.get(unused)!;
+    expect(foreignCopy).toEqual(unusedCopy);
+    expect(await eventRow(foreign, B)).toEqual(before);
+    expect(await eventRow(foreign, A)).toMatchObject({ org_id: A, name: 'Same answer' });
+    // Org B's devices still see their own event, never org A's namesake.
+    const theirs = await pullAll(apiClient(server, { device: deviceB.token }));
+    expect(applyPages(new Map(), theirs.pages).get('events')!.get(foreign)).toMatchObject({
+      name: before!.name,
+    });
+
+    // An update answers alike too: not_found, word for word, for a foreign id and for an unused one.
+    const updates = await api.sync.push.mutate({
+      ...versions,
+      commands: [rename(4, orgB.events[5]!.id, 'Hijack'), rename(5, randomUUID(), 'Ghost')],
+    });
+    const [foreignUpdate, unusedUpdate] = updates.results;
+    expect(foreignUpdate).toMatchObject({ status: 'rejected', code: 'not_found' });
+    expect({ ...unusedUpdate, seq: 4 }).toEqual(foreignUpdate);
   });
 
   it("a member of org A holding org B's device token cannot push through it", async () => {
     const api = apiClient(server, { session: sessionA, device: deviceB.token });
-    const before = await eventRow(orgB.events[4]!.id);
+    const before = await eventRow(orgB.events[4]!.id, B);
     const refused = await serverError(
       api.sync.push.mutate({ ...versions, commands: [rename(2, orgB.events[4]!.id, 'Cross-posted')] }),
     );
     expect(refused.code).toBe('FORBIDDEN');
-    expect(await eventRow(orgB.events[4]!.id)).toEqual(before);
+    expect(await eventRow(orgB.events[4]!.id, B)).toEqual(before);
+  });
+});
+
+describe('guards in the database itself', () => {
+  it('every SECURITY DEFINER function pins search_path with pg_temp last', async () => {
+    const functions = await server.db.adminPool.query<{ name: string; config: string[] | null }>(
+      `SELECT p.oid::regprocedure::text AS name, p.proconfig AS config
+       FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+       WHERE p.prosecdef AND n.nspname NOT IN ('pg_catalog', 'information_schema')`,
+    );
+    expect(functions.rows.map((row) => row.name)).toContain('device_for_token(text)');
+    const searchPaths = Object.fromEntries(
+      functions.rows.map((row) => [
+        row.name,
+        (row.config ?? []).find((setting) => setting.startsWith('search_path=')) ?? null,
+      ]),
+    );
+    const pinned = (path: string | null) => {
+      const schemas =
+        path
+          ?.slice('search_path='.length)
+          .split(',')
+          .map((schema) => schema.trim()) ?? [];
+      return schemas.length > 0 && schemas.at(-1) === 'pg_temp';
+    };
+    expect(Object.entries(searchPaths).filter(([, path]) => !pinned(path))).toEqual([]);
+  });
+
+  // Commit order (G5) is version order only if every writer takes the organization's version in its own
+  // transaction; the database now refuses one that forgets.
+  describe('a writer that does not take the organization version is refused', () => {
+    const refusal = { code: '55000', message: expect.stringMatching(/without taking that version/) };
+
+    /** Runs `work` as the application in org A's scope, rolled back whatever happens. */
+    async function asApp(work: (client: pg.Client) => Promise<unknown>): Promise<unknown> {
+      return scoped({ orgId: A }, async (client) => {
+        try {
+          return await work(client);
+        } catch (error) {
+          return { code: (error as { code?: string }).code, message: (error as Error).message };
+        }
+      });
+    }
+    const eventId = () => orgA.events[4]!.id;
+    const headOf = async (client: pg.Client) =>
+      (await client.query<{ version: number }>('SELECT version FROM org_versions WHERE org_id = $1', [A]))
+        .rows[0]!.version;
+
+    it('an update that keeps the old version, or invents the next one, fails', async () => {
+      expect(
+        await asApp((client) => client.query("UPDATE events SET name = 'Forgot' WHERE id = $1", [eventId()])),
+      ).toEqual(refusal);
+      expect(
+        await asApp(async (client) =>
+          client.query("UPDATE events SET name = 'Guessed', version = $2 WHERE id = $1", [
+            eventId(),
+            (await headOf(client)) + 1,
+          ]),
+        ),
+      ).toEqual(refusal);
+    });
+
+    it('an insert, a tombstone, and a bulk write without a version all fail', async () => {
+      expect(
+        await asApp(async (client) =>
+          client.query(
+            `INSERT INTO events (id, org_id, name, starts_at, ends_at, status, version)
+             VALUES ($1, $2, 'Unversioned', now(), now() + interval '1 hour', 'draft', $3)`,
+            [randomUUID(), A, (await headOf(client)) + 1],
+          ),
+        ),
+      ).toEqual(refusal);
+      expect(
+        await asApp(async (client) =>
+          client.query(
+            "INSERT INTO tombstones (org_id, table_name, row_id, version) VALUES ($1, 'events', $2, $3)",
+            [A, randomUUID(), (await headOf(client)) + 1],
+          ),
+        ),
+      ).toEqual(refusal);
+      // The superuser bypasses row-level security, not this.
+      await expect(
+        server.db.adminPool.query("UPDATE people SET city = 'Nowhere' WHERE org_id = $1", [A]),
+      ).rejects.toMatchObject({ code: '55000' });
+    });
+
+    it('versions undone with a savepoint, or taken for another organization, do not count', async () => {
+      expect(
+        await asApp(async (client) => {
+          await client.query('SAVEPOINT s');
+          const version = await takeOrgVersions(client as never, A);
+          await client.query('ROLLBACK TO SAVEPOINT s');
+          return client.query("UPDATE events SET name = 'Undone', version = $2 WHERE id = $1", [
+            eventId(),
+            version,
+          ]);
+        }),
+      ).toEqual(refusal);
+      const crossed = await pgError(
+        inTransaction(server.db.adminPool, { orgId: B }, async (client) => {
+          const version = await takeOrgVersions(client, B);
+          await client.query('UPDATE events SET version = $2 WHERE id = $1 AND org_id = $3', [
+            eventId(),
+            version,
+            A,
+          ]);
+        }),
+      );
+      expect(crossed.code).toBe('55000');
+    });
+
+    it('a writer that takes its versions writes at any of them, also across several takes', async () => {
+      const written = await asApp(async (client) => {
+        const first = await takeOrgVersions(client as never, A, 2);
+        const second = await takeOrgVersions(client as never, A);
+        await client.query("UPDATE events SET name = 'Versioned', version = $2 WHERE id = $1", [
+          eventId(),
+          first - 1,
+        ]);
+        await client.query("UPDATE events SET venue = 'Versioned', version = $2 WHERE id = $1", [
+          eventId(),
+          second,
+        ]);
+        return (await client.query('SELECT name, venue FROM events WHERE id = $1', [eventId()])).rows[0];
+      });
+      expect(written).toEqual({ name: 'Versioned', venue: 'Versioned' });
+    });
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { CommandName, EventRow } from '@janix/schemas';
+import { MAX_COMMAND_ARGS_LENGTH, type CommandName, type EventRow } from '@janix/schemas';
 import { planCommand, type LoadedRows } from './commands.ts';
 import type { OrgAction } from './permissions.ts';
 
@@ -37,12 +37,16 @@ function plan(name: CommandName, args: unknown, ctx: Parameters<typeof planComma
 
 describe('planCommand: before any row is read', () => {
   it('refuses an unknown command, including names inherited from Object', () => {
-    for (const name of ['deleteEverything', 'constructor', 'toString', '__proto__', 'hasOwnProperty']) {
-      expect(planCommand(name as CommandName, {}, everything), name).toMatchObject({
-        ok: false,
-        code: 'unknown_command',
-      });
+    for (const name of ['deleteEverything', 'constructor', 'toString', '__proto__', 'hasOwnProperty', '']) {
+      expect(planCommand(name, {}, everything), name).toMatchObject({ ok: false, code: 'unknown_command' });
     }
+  });
+
+  it('an unknown name is its own rejection, never echoed back (it may hold anything a console sent)', () => {
+    const planned = planCommand('sellTickets\u0000<script>', {}, everything);
+    expect(planned).toMatchObject({ ok: false, code: 'unknown_command' });
+    if (!planned.ok) expect(planned.message).not.toMatch(/sellTickets|script/);
+    if (!planned.ok) expect(planned.message).not.toContain('\u0000');
   });
 
   it('asks for the action the command requires and refuses a role without it', () => {
@@ -70,6 +74,17 @@ describe('planCommand: before any row is read', () => {
       ['createEvent', { eventId, draft: { ...draft, name: '   ' } }, /^draft\.name: the event needs a name/],
       ['createEvent', { eventId, draft: { ...draft, status: 'sold_out' } }, /^draft\.status: /],
       ['updateEvent', { eventId, patch: { venue: 'x'.repeat(201) } }, /^patch\.venue: venue is too long/],
+      // What Postgres cannot store is refused here, on the console and on the server alike.
+      ['createEvent', { eventId, draft: { ...draft, name: 'Jazz\u0000Night' } }, /^draft\.name: .*NUL/],
+      ['updateEvent', { eventId, patch: { venue: 'Pier \ud800' } }, /^patch\.venue: .*surrogate/],
+      ['updateEvent', { eventId, patch: { name: '\udc00 Gala' } }, /^patch\.name: .*surrogate/],
+      ['updateEvent', { eventId, patch: { startsAt: '1969-12-31T23:00:00Z' } }, /^patch\.startsAt: .*1970/],
+      ['updateEvent', { eventId, patch: { endsAt: '9999-12-31T23:00:00-02:00' } }, /^patch\.endsAt: .*9999/],
+      [
+        'updateEvent',
+        { eventId, patch: { endsAt: '2026-12-05T23:00:00+15:30' } },
+        /^patch\.endsAt: .*offset/,
+      ],
     ];
     for (const [name, args, message] of cases) {
       const planned = planCommand(name, args, everything);
@@ -84,6 +99,31 @@ describe('planCommand: before any row is read', () => {
       expect(planned).toMatchObject({ ok: false, code: 'invalid_args' });
       if (!planned.ok) expect(planned.message).toMatch(/^updateEvent: /);
     }
+  });
+
+  it('a well-formed surrogate pair (an emoji) is fine', () => {
+    expect(planCommand('updateEvent', { eventId, patch: { name: 'Gala \ud83c\udf89' } }, everything).ok).toBe(
+      true,
+    );
+  });
+
+  it('arguments longer than the limit are invalid_args without being parsed', () => {
+    const planned = planCommand(
+      'updateEvent',
+      { eventId, patch: { name: 'ok' }, padding: 'x'.repeat(MAX_COMMAND_ARGS_LENGTH) },
+      everything,
+    );
+    expect(planned).toMatchObject({ ok: false, code: 'invalid_args' });
+  });
+
+  it('a field path never quotes keys that came from the input', () => {
+    const planned = planCommand(
+      'updateEvent',
+      { eventId, patch: { 'name\u0000<b>': 1, name: 5 } },
+      everything,
+    );
+    expect(planned).toMatchObject({ ok: false, code: 'invalid_args' });
+    if (!planned.ok) expect(planned.message).toMatch(/^patch\.name: /);
   });
 
   it('says which rows to load', () => {

@@ -1,4 +1,10 @@
-import { commandArgsSchemas, type CommandName, type EventRow } from '@janix/schemas';
+import {
+  commandArgsSchemas,
+  MAX_COMMAND_ARGS_LENGTH,
+  MAX_COMMAND_NAME_LENGTH,
+  type CommandName,
+  type EventRow,
+} from '@janix/schemas';
 import type { OrgAction } from './permissions.ts';
 import { decideCreateEvent, decideUpdateEvent } from './events.ts';
 import { rejection, type Decision } from './decision.ts';
@@ -56,14 +62,38 @@ export const commandRegistry: { [N in CommandName]: CommandDefinition<N> } = {
   },
 };
 
-/** Validates a command's arguments against its schema; malformed args become a rejection, never a throw. */
+/** A name this build knows; anything else (a newer console's command, a typo, `constructor`) is not. */
+export function isKnownCommand(name: string): name is CommandName {
+  return name.length <= MAX_COMMAND_NAME_LENGTH && Object.hasOwn(commandRegistry, name);
+}
+
+/**
+ * Validates a command's arguments against its schema; malformed args become a rejection, never a throw.
+ * The message names the field and the rule only, never the value (it is stored and shown, and may be
+ * anything a console sent).
+ */
 export function parseCommandArgs<N extends CommandName>(name: N, args: unknown): Decision<ArgsOf<N>> {
+  if (argsTooLarge(args)) {
+    return rejection('invalid_args', `The arguments are longer than ${MAX_COMMAND_ARGS_LENGTH} characters.`);
+  }
   const parsed = commandArgsSchemas[name].safeParse(args);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    return rejection('invalid_args', `${issue?.path.join('.') || name}: ${issue?.message ?? 'invalid'}`);
+    const path = issue?.path.filter((key) => typeof key === 'number' || isPlainKey(key)).join('.');
+    return rejection('invalid_args', `${path || name}: ${issue?.message ?? 'invalid'}`);
   }
   return { ok: true, value: parsed.data as ArgsOf<N> };
+}
+
+function argsTooLarge(args: unknown): boolean {
+  // Characters of its JSON, as the console sent it (no encoding pass needed).
+  const json = JSON.stringify(args ?? null) as string | undefined;
+  return (json?.length ?? 0) > MAX_COMMAND_ARGS_LENGTH;
+}
+
+/** Schema keys are plain identifiers; anything else in a path came from the input and is left out. */
+function isPlainKey(key: PropertyKey): boolean {
+  return typeof key === 'string' && /^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(key);
 }
 
 export interface CommandPlan {
@@ -71,14 +101,21 @@ export interface CommandPlan {
   decide(rows: LoadedRows): Decision<CommandWrite[]>;
 }
 
-/** Checks arguments and permission, and says what to load; `decide` then applies the rule to loaded rows. */
+/**
+ * Checks the name, the permission and the arguments, and says what to load; `decide` then applies the
+ * rule to loaded rows. Any string is accepted as a name: an unknown one is this command's rejection
+ * (`unknown_command`), not an error for the batch it came in.
+ */
 export function planCommand(
-  name: CommandName,
+  name: string,
   rawArgs: unknown,
   ctx: { orgId: string; allows: (action: OrgAction) => boolean },
 ): Decision<CommandPlan> {
-  if (!Object.hasOwn(commandRegistry, name))
-    return rejection('unknown_command', `Unknown command "${name}".`);
+  if (!isKnownCommand(name))
+    return rejection(
+      'unknown_command',
+      'The server does not know this kind of change (the console is newer than the server).',
+    );
   const definition = commandRegistry[name] as CommandDefinition<CommandName>;
   if (!ctx.allows(definition.requires)) return rejection('forbidden', 'Your role does not allow this.');
   const args = parseCommandArgs(name, rawArgs);

@@ -3,3 +3,4 @@ export * from './permissions.ts';
 export * from './login-codes.ts';
 export * from './events.ts';
 export * from './commands.ts';
+export * from './replicated-tables.ts';

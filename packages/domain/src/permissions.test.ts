@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { orgRoleSchema, type OrgRole } from '@janix/schemas';
-import { roleAllows, type OrgAction } from './permissions.ts';
+import { actorAllows, roleAllows, type OrgAction } from './permissions.ts';
 
 const actions: OrgAction[] = [
   'events.read',
@@ -10,6 +10,12 @@ const actions: OrgAction[] = [
   'members.manage',
   'sales.sell',
   'checkin.scan',
+  'tickets.read',
+  'tickets.secrets',
+  'orders.read',
+  'people.names',
+  'people.contact',
+  'people.profile',
 ];
 
 /** The intended matrix, written out in full: a change to the grants must change this table too. */
@@ -22,6 +28,12 @@ const expected: Record<OrgRole, Record<OrgAction, boolean>> = {
     'members.manage': true,
     'sales.sell': true,
     'checkin.scan': true,
+    'tickets.read': true,
+    'tickets.secrets': true,
+    'orders.read': true,
+    'people.names': true,
+    'people.contact': true,
+    'people.profile': true,
   },
   admin: {
     'events.read': true,
@@ -31,6 +43,12 @@ const expected: Record<OrgRole, Record<OrgAction, boolean>> = {
     'members.manage': true,
     'sales.sell': true,
     'checkin.scan': true,
+    'tickets.read': true,
+    'tickets.secrets': true,
+    'orders.read': true,
+    'people.names': true,
+    'people.contact': true,
+    'people.profile': true,
   },
   organizer: {
     'events.read': true,
@@ -40,6 +58,12 @@ const expected: Record<OrgRole, Record<OrgAction, boolean>> = {
     'members.manage': false,
     'sales.sell': true,
     'checkin.scan': true,
+    'tickets.read': true,
+    'tickets.secrets': true,
+    'orders.read': true,
+    'people.names': true,
+    'people.contact': true,
+    'people.profile': true,
   },
   box_office: {
     'events.read': true,
@@ -49,6 +73,12 @@ const expected: Record<OrgRole, Record<OrgAction, boolean>> = {
     'members.manage': false,
     'sales.sell': true,
     'checkin.scan': true,
+    'tickets.read': true,
+    'tickets.secrets': true,
+    'orders.read': true,
+    'people.names': true,
+    'people.contact': true,
+    'people.profile': false,
   },
   check_in: {
     'events.read': true,
@@ -58,6 +88,12 @@ const expected: Record<OrgRole, Record<OrgAction, boolean>> = {
     'members.manage': false,
     'sales.sell': false,
     'checkin.scan': true,
+    'tickets.read': true,
+    'tickets.secrets': true,
+    'orders.read': false,
+    'people.names': true,
+    'people.contact': false,
+    'people.profile': false,
   },
 };
 
@@ -93,6 +129,43 @@ describe('roleAllows', () => {
   it('an unknown action is never allowed', () => {
     for (const role of orgRoleSchema.options) {
       expect(roleAllows(role, 'events.delete' as OrgAction)).toBe(false);
+    }
+  });
+});
+
+describe('actorAllows: the lesser of the signed-in user and the device', () => {
+  it('allows an action only when both roles allow it', () => {
+    for (const userRole of orgRoleSchema.options) {
+      for (const deviceRole of orgRoleSchema.options) {
+        for (const action of actions) {
+          expect(
+            actorAllows({ userRole, deviceRole }, action),
+            `${userRole} on ${deviceRole}: ${action}`,
+          ).toBe(roleAllows(userRole, action) && roleAllows(deviceRole, action));
+        }
+      }
+    }
+    expect(actorAllows({ userRole: 'owner', deviceRole: 'check_in' }, 'events.write')).toBe(false);
+    expect(actorAllows({ userRole: 'check_in', deviceRole: 'owner' }, 'events.write')).toBe(false);
+    expect(actorAllows({ userRole: 'owner', deviceRole: 'organizer' }, 'events.write')).toBe(true);
+  });
+});
+
+describe('what a device receives follows from what its member may do', () => {
+  it('ticket secrets go to every role that may scan or sell (organizers scan too)', () => {
+    for (const role of orgRoleSchema.options) {
+      expect(roleAllows(role, 'tickets.secrets')).toBe(
+        roleAllows(role, 'checkin.scan') || roleAllows(role, 'sales.sell'),
+      );
+    }
+    expect(roleAllows('organizer', 'tickets.secrets')).toBe(true);
+  });
+
+  it('orders and contact data go only to roles that sell; profile data only to roles that run events', () => {
+    for (const role of orgRoleSchema.options) {
+      expect(roleAllows(role, 'orders.read')).toBe(roleAllows(role, 'sales.sell'));
+      expect(roleAllows(role, 'people.contact')).toBe(roleAllows(role, 'sales.sell'));
+      expect(roleAllows(role, 'people.profile')).toBe(roleAllows(role, 'events.write'));
     }
   });
 });

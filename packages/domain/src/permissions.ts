@@ -8,7 +8,15 @@ export type OrgAction =
   | 'devices.manage'
   | 'members.manage'
   | 'sales.sell'
-  | 'checkin.scan';
+  | 'checkin.scan'
+  | DataAction;
+
+/**
+ * What a member's devices receive. These follow from what the member may do (below), so the tables and
+ * columns a device replicates (replicated-tables.ts) never drift from the permission table.
+ */
+export type DataAction =
+  'tickets.read' | 'tickets.secrets' | 'orders.read' | 'people.names' | 'people.contact' | 'people.profile';
 
 const grants: Record<OrgRole, readonly OrgAction[]> = {
   owner: [
@@ -34,6 +42,36 @@ const grants: Record<OrgRole, readonly OrgAction[]> = {
   check_in: ['events.read', 'devices.enroll', 'checkin.scan'],
 };
 
+/** A data action is granted to a role holding any of these: a device holds what its member's work needs. */
+const needs: Record<DataAction, readonly OrgAction[]> = {
+  // Scanning admits tickets and selling issues them; both need the tickets and their secrets.
+  'tickets.read': ['checkin.scan', 'sales.sell'],
+  'tickets.secrets': ['checkin.scan', 'sales.sell'],
+  'orders.read': ['sales.sell'],
+  // The name on a ticket is checked at the gate.
+  'people.names': ['checkin.scan', 'sales.sell'],
+  // Contact data for whoever sells (receipts, lookups); profile data for whoever runs events.
+  'people.contact': ['sales.sell'],
+  'people.profile': ['events.write'],
+};
+
 export function roleAllows(role: OrgRole, action: OrgAction): boolean {
-  return grants[role].includes(action);
+  const granted = grants[role];
+  if (granted.includes(action)) return true;
+  const through = Object.hasOwn(needs, action) ? needs[action as DataAction] : [];
+  return through.some((capability) => granted.includes(capability));
+}
+
+/**
+ * Who acts when a console pushes a command: the signed-in user on a device enrolled by a member (whose
+ * current role scopes the device). An action is allowed only if both roles allow it, so an owner signed in
+ * on a scanner cannot create events there.
+ */
+export interface ActorRoles {
+  userRole: OrgRole;
+  deviceRole: OrgRole;
+}
+
+export function actorAllows(actor: ActorRoles, action: OrgAction): boolean {
+  return roleAllows(actor.userRole, action) && roleAllows(actor.deviceRole, action);
 }

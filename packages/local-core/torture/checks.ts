@@ -1,4 +1,4 @@
-import { columnsForRole, replicatedTables, tablesForRole } from '@janix/sync';
+import { columnsForRole, replicatedTables, tablesForRole } from '@janix/domain';
 import type { Pool } from '../../../server/src/db/pools.ts';
 import type { Device } from './device.ts';
 import { fail } from './failure.ts';

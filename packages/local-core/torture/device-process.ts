@@ -3,7 +3,7 @@
  * through a faulty fetch. The harness drives it over IPC and may kill it with SIGKILL at any moment.
  * Run as `node --import tsx torture/device-process.ts` with TORTURE_DEVICE set (see DeviceConfig).
  */
-import { replicatedTableNames } from '@janix/sync';
+import { replicatedTableNames } from '@janix/domain';
 import { openLocalCore } from '../src/index.ts';
 import { acceptCommand } from '../src/sync/local-commands.ts';
 import { createFaultyFetch } from './faulty-fetch.ts';

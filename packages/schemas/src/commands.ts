@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import { eventDraftSchema, eventPatchSchema } from './events.ts';
-import { isoDateTimeSchema, uuidSchema } from './ids.ts';
+import { uuidSchema } from './ids.ts';
 
 /**
  * Commands are intents sent up by consoles and re-run by the server with the same domain rules.
  * Each name maps to one argument schema here; the registry of effects lives in packages/domain.
+ * Every field builds on the storable schemas in ids.ts, so what passes here Postgres can store.
  */
 export const commandArgsSchemas = {
   createEvent: z.object({ eventId: uuidSchema, draft: eventDraftSchema }),
@@ -15,12 +16,24 @@ export type CommandArgs<N extends CommandName> = z.infer<(typeof commandArgsSche
 
 export const commandNameSchema = z.enum(Object.keys(commandArgsSchemas) as [CommandName, ...CommandName[]]);
 
+/** Characters of a command's arguments as JSON; a longer one is rejected alone (`invalid_args`). */
+export const MAX_COMMAND_ARGS_LENGTH = 64 * 1024;
+/** Longer names are no command of any console; they are recorded cut to this length. */
+export const MAX_COMMAND_NAME_LENGTH = 100;
+
+/**
+ * The envelope checks only what the batch itself needs (the sequence). Name, arguments and client time
+ * are checked per command, so one command a newer or buggy console sent (a name this server does not know,
+ * arguments it cannot store) is rejected alone with `unknown_command` or `invalid_args` instead of
+ * failing the whole batch, which the console would retry forever (G9).
+ */
 export const commandEnvelopeSchema = z.object({
   seq: z.number().int().positive(),
-  name: commandNameSchema,
+  /** Any string: one this server does not know (or longer than MAX_COMMAND_NAME_LENGTH) is `unknown_command`. */
+  name: z.string(),
   args: z.unknown(),
-  /** Device wall-clock time; metadata only, never used for ordering. */
-  clientTime: isoDateTimeSchema,
+  /** Device wall-clock time; metadata only, never used for ordering. Checked per command. */
+  clientTime: z.string(),
 });
 export type CommandEnvelope = z.infer<typeof commandEnvelopeSchema>;
 

@@ -1,12 +1,12 @@
 import { z } from 'zod';
-import { isoDateTimeSchema, uuidSchema } from './ids.ts';
+import { int4Schema, isoDateTimeSchema, storableTextSchema, uuidSchema } from './ids.ts';
 
 export const eventStatusSchema = z.enum(['draft', 'on_sale', 'cancelled']);
 export type EventStatus = z.infer<typeof eventStatusSchema>;
 
 const eventFields = {
-  name: z.string().trim().min(1, 'the event needs a name').max(200, 'name is too long'),
-  venue: z.string().trim().max(200, 'venue is too long'),
+  name: storableTextSchema.trim().min(1, 'the event needs a name').max(200, 'name is too long'),
+  venue: storableTextSchema.trim().max(200, 'venue is too long'),
   startsAt: isoDateTimeSchema,
   endsAt: isoDateTimeSchema,
   status: eventStatusSchema,
@@ -32,9 +32,9 @@ export const ticketTypeRowSchema = z.object({
   orgId: uuidSchema,
   eventId: uuidSchema,
   name: z.string(),
-  priceCents: z.number().int().nonnegative(),
+  priceCents: int4Schema.nonnegative(),
   currency: z.string().length(3),
-  capacity: z.number().int().nonnegative(),
+  capacity: int4Schema.nonnegative(),
   version: z.number().int().nonnegative(),
 });
 export type TicketTypeRow = z.infer<typeof ticketTypeRowSchema>;

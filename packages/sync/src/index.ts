@@ -1,3 +1,2 @@
-export * from './replicated-tables.ts';
 export * from './ports.ts';
 export * from './sync-engine.ts';

@@ -40,16 +40,13 @@ export const ORG_CHANGES_CHANNEL = 'janix_org_changes';
 /**
  * Takes the organization's next `count` versions and returns the last. The row lock is held to commit, so
  * version order is commit order. The notification is transactional too: listeners hear of the version only
- * once it is committed.
+ * once it is committed. The database refuses a replicated row written at a version its transaction did not
+ * take here (migration 1764500000002), so a writer cannot forget this step.
  */
 export async function takeOrgVersions(client: PoolClient, orgId: string, count = 1): Promise<number> {
   const result = await client.query<{ version: number }>(
-    `WITH bumped AS (
-       INSERT INTO org_versions (org_id, version) VALUES ($1, $2)
-       ON CONFLICT (org_id) DO UPDATE SET version = org_versions.version + $2
-       RETURNING version
-     )
-     SELECT version, pg_notify('${ORG_CHANGES_CHANNEL}', $1 || ':' || version) FROM bumped`,
+    `SELECT version, pg_notify('${ORG_CHANGES_CHANNEL}', $1 || ':' || version)
+     FROM take_org_versions($1::uuid, $2::int) AS version`,
     [orgId, count],
   );
   return result.rows[0]!.version;

@@ -1,5 +1,5 @@
 import type { OrgRole, PullResult, ReplicatedTableName, TableBatch, TableChecksum } from '@janix/schemas';
-import { columnsForRole, tableSpec, tablesForRole } from '@janix/sync';
+import { columnsForRole, tableSpec, tablesForRole } from '@janix/domain';
 import { inTransaction } from '../db/org-transaction.ts';
 import type { Pool, PoolClient } from '../db/pools.ts';
 import { ReasonedError } from '../trpc/init.ts';

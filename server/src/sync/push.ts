@@ -1,19 +1,46 @@
 import {
+  isoDateTimeSchema,
+  MAX_COMMAND_NAME_LENGTH,
   orgRoleSchema,
   type CommandEnvelope,
   type EventRow,
-  type OrgRole,
   type PushResult,
+  type ReplicatedTableName,
 } from '@janix/schemas';
-import { planCommand, roleAllows, type CommandWrite } from '@janix/domain';
+import {
+  actorAllows,
+  isKnownCommand,
+  planCommand,
+  tableSpec,
+  type ActorRoles,
+  type ColumnType,
+  type CommandWrite,
+  type Decision,
+} from '@janix/domain';
 import { inTransaction, takeOrgVersions } from '../db/org-transaction.ts';
 import type { Pool, PoolClient } from '../db/pools.ts';
 import { ReasonedError } from '../trpc/init.ts';
 import { eventFromRecord, type EventRecord } from './rows.ts';
 
-type Actor = { deviceId: string; orgId: string; userId: string; role: OrgRole };
-type Member = Omit<Actor, 'role'>;
+type Member = { deviceId: string; orgId: string; userId: string };
+type Actor = Member & { roles: ActorRoles; deviceName: string };
 type Outcome = PushResult['results'][number];
+
+/** How often a command that fails on the server for a non-business reason is tried before it is rejected. */
+export const COMMAND_ATTEMPTS = 3;
+
+/** What the server log is told about such a failure: no arguments, no error text (either may quote data). */
+export interface CommandFailure {
+  deviceId: string;
+  seq: number;
+  /** The command's name when this server knows it; `unknown` otherwise (the name is whatever was sent). */
+  command: string;
+  attempt: number;
+  /** The Postgres SQLSTATE, when the database raised it. */
+  sqlState: string | null;
+  errorName: string;
+  final: boolean;
+}
 
 /**
  * Applies a device's batch in one Postgres transaction together with the device's high-water mark, so a
@@ -27,6 +54,13 @@ type Outcome = PushResult['results'][number];
  * only for the few statements before commit. Why not one transaction per command: that costs about ten
  * round trips and a commit flush per command, which on two cores caps a box office at a few hundred
  * commands a second (see README, sync.push).
+ *
+ * When the batch fails for a reason that is no business rule (the database refuses a value, an insert meets
+ * an id another device just created, a rule throws), it is undone and run again command by command, each in
+ * a savepoint: the failing command is tried `COMMAND_ATTEMPTS` times, then rejected with `server_error`,
+ * while the commands around it apply and the high-water mark moves past it. A device never retries one
+ * poison batch forever. A failure of the database itself (connection lost, shutting down) still fails the
+ * request, and the console retries it later.
  */
 export async function pushCommands(
   pool: Pool,
@@ -35,6 +69,8 @@ export async function pushCommands(
   now: () => Date,
   /** Told the organization's new version once the batch has committed. */
   committed: (version: number) => void = () => {},
+  /** Told of each attempt of a command that failed for a non-business reason. */
+  logFailure: (failure: CommandFailure) => void = () => {},
 ): Promise<PushResult> {
   for (let i = 1; i < commands.length; i += 1) {
     if (commands[i]!.seq !== commands[i - 1]!.seq + 1) {
@@ -46,62 +82,86 @@ export async function pushCommands(
     }
   }
   let committedVersion = 0;
-  const result = await inTransaction(pool, { orgId: member.orgId, userId: member.userId }, async (client) => {
-    // The member's role is read in the batch's own transaction: a demotion committed before it counts.
-    const device = await client.query<{ last_seq: number; role: string | null }>(
-      `SELECT d.last_seq, m.role FROM devices d
-       LEFT JOIN memberships m ON m.org_id = d.org_id AND m.user_id = $2
-       WHERE d.id = $1 FOR UPDATE OF d`,
-      [member.deviceId, member.userId],
-    );
-    const role = orgRoleSchema.safeParse(device.rows[0]?.role);
-    if (!role.success) {
-      throw new ReasonedError({
-        code: 'FORBIDDEN',
-        reason: 'session_invalid',
-        message: 'The signed-in user is no longer a member of this organization.',
-      });
-    }
-    const actor: Actor = { ...member, role: role.data };
-    const lastSeq = device.rows[0]?.last_seq ?? 0;
-    const retried = commands.filter((command) => command.seq <= lastSeq);
-    const fresh = commands.filter((command) => command.seq > lastSeq);
-    const results = await earlierOutcomes(client, actor.deviceId, retried);
-    if (fresh.length === 0) return { lastAppliedSeq: lastSeq, results };
-    if (fresh[0]!.seq !== lastSeq + 1) {
-      throw new ReasonedError({
-        code: 'CONFLICT',
-        reason: 'sequence_gap',
-        message: `Expected command ${lastSeq + 1} next.`,
-        details: { expectedSeq: lastSeq + 1 },
-      });
-    }
-
-    const at = now();
-    const together = await applyInOneGo(client, actor, fresh, at);
-    let decided: Outcome[] = [];
-    if (together !== 'conflict') {
-      decided = together.outcomes;
-      committedVersion = together.version;
-    } else {
-      // An id the batch inserts already exists, invisible to this organization under row-level security.
-      // Rare (a forged or colliding id): the batch was undone, so go command by command to pin the rejection
-      // on the right one.
-      for (const command of fresh) {
-        const alone = await applyInOneGo(client, actor, [command], at);
-        if (alone === 'conflict') {
-          decided.push(rejected(command, 'already_exists', 'A record with this id already exists.'));
-        } else {
-          decided.push(...alone.outcomes);
-          committedVersion = Math.max(committedVersion, alone.version);
-        }
+  const attempt = (oneByOne: boolean) =>
+    inTransaction(pool, { orgId: member.orgId, userId: member.userId }, async (client) => {
+      const device = await loadActor(client, member);
+      const retried = commands.filter((command) => command.seq <= device.lastSeq);
+      const fresh = commands.filter((command) => command.seq > device.lastSeq);
+      const results = await earlierOutcomes(client, member.deviceId, retried);
+      if (fresh.length === 0) return { lastAppliedSeq: device.lastSeq, results };
+      if (fresh[0]!.seq !== device.lastSeq + 1) {
+        throw new ReasonedError({
+          code: 'CONFLICT',
+          reason: 'sequence_gap',
+          message: `Expected command ${device.lastSeq + 1} next.`,
+          details: { expectedSeq: device.lastSeq + 1 },
+        });
       }
-    }
-    await recordOutcomes(client, actor, fresh, decided, at);
-    return { lastAppliedSeq: fresh.at(-1)!.seq, results: [...results, ...decided] };
-  });
+      const at = now();
+      const decided = oneByOne
+        ? await applyOneByOne(client, device.actor, fresh, at, logFailure)
+        : await applyTogether(client, device.actor, fresh, at);
+      committedVersion = decided.version;
+      await recordOutcomes(client, device.actor, fresh, decided.outcomes, at);
+      return { lastAppliedSeq: fresh.at(-1)!.seq, results: [...results, ...decided.outcomes] };
+    });
+  let result: PushResult;
+  try {
+    result = await attempt(false);
+  } catch (error) {
+    if (error instanceof ReasonedError) throw error;
+    // Something in the batch failed; find out which command, and let the others through. If the database
+    // itself is gone, this attempt fails too and the request with it.
+    committedVersion = 0;
+    result = await attempt(true);
+  }
   if (committedVersion > 0) committed(committedVersion);
   return result;
+}
+
+/**
+ * The device's high-water mark and name, and who acts: the signed-in member's role and the device's (the
+ * current role of the member who enrolled it). Read in the batch's own transaction, so a demotion committed
+ * before it counts. The device row stays locked to commit: one batch of a device at a time.
+ */
+async function loadActor(client: PoolClient, member: Member): Promise<{ actor: Actor; lastSeq: number }> {
+  const device = await client.query<{
+    last_seq: number;
+    name: string;
+    user_role: string | null;
+    device_role: string | null;
+  }>(
+    `SELECT d.last_seq, d.name, u.role AS user_role, e.role AS device_role FROM devices d
+     LEFT JOIN memberships u ON u.org_id = d.org_id AND u.user_id = $2
+     LEFT JOIN memberships e ON e.org_id = d.org_id AND e.user_id = d.enrolled_by
+     WHERE d.id = $1 FOR UPDATE OF d`,
+    [member.deviceId, member.userId],
+  );
+  const row = device.rows[0];
+  const userRole = orgRoleSchema.safeParse(row?.user_role);
+  if (!userRole.success) {
+    throw new ReasonedError({
+      code: 'FORBIDDEN',
+      reason: 'session_invalid',
+      message: 'The signed-in user is no longer a member of this organization.',
+    });
+  }
+  const deviceRole = orgRoleSchema.safeParse(row?.device_role);
+  if (!deviceRole.success) {
+    throw new ReasonedError({
+      code: 'FORBIDDEN',
+      reason: 'device_revoked',
+      message: 'The member who enrolled this device no longer belongs to the organization.',
+    });
+  }
+  return {
+    actor: {
+      ...member,
+      roles: { userRole: userRole.data, deviceRole: deviceRole.data },
+      deviceName: row!.name,
+    },
+    lastSeq: row!.last_seq,
+  };
 }
 
 /** A retry of commands already decided answers with their original outcomes, so a lost rejection still arrives (G1). */
@@ -133,82 +193,130 @@ function rejected(command: CommandEnvelope, code: string, message: string): Outc
   return { seq: command.seq, status: 'rejected', code, message };
 }
 
-/** A row the batch writes: its final state, whether it is new, and the command that wrote it last. */
-interface PendingRow {
-  row: Omit<EventRow, 'version'>;
-  isNew: boolean;
-  lastWriter: number;
+/** An insert met a row that was not there when the batch read it: another device created it meanwhile. */
+class InsertConflict extends Error {}
+
+interface Applied {
+  outcomes: Outcome[];
+  /** The organization's version after the applied commands; 0 when none applied. */
+  version: number;
 }
 
-/**
- * Decides `commands` in order against the rows they read (loaded and locked once), then writes the effects.
- * Returns 'conflict' when an insert meets an existing id; the caller rolls back and retries one by one.
- */
-async function applyInOneGo(
+/** The whole batch at once: one read, one write per table and operation. */
+async function applyTogether(
   client: PoolClient,
   actor: Actor,
   commands: CommandEnvelope[],
   at: Date,
-): Promise<{ outcomes: Outcome[]; version: number } | 'conflict'> {
-  const ctx = {
-    orgId: actor.orgId,
-    allows: (action: Parameters<typeof roleAllows>[1]) => roleAllows(actor.role, action),
-  };
-  const plans = commands.map((command) => planCommand(command.name, command.args, ctx));
+): Promise<Applied> {
+  const plans = commands.map((command) =>
+    planCommand(command.name, command.args, {
+      orgId: actor.orgId,
+      allows: (action) => actorAllows(actor.roles, action),
+    }),
+  );
   const events = await loadEvents(
     client,
     plans.flatMap((plan) => (plan.ok ? plan.value.reads.events : [])),
   );
+  const loaded = { events };
   const pending = new Map<string, PendingRow>();
   const outcomes: Outcome[] = [];
   let applied = 0;
   commands.forEach((command, index) => {
     const plan = plans[index]!;
-    const decision = plan.ok ? plan.value.decide({ events }) : plan;
+    const decision: Decision<CommandWrite[]> = plan.ok ? plan.value.decide(loaded) : plan;
     if (!decision.ok) {
       outcomes.push(rejected(command, decision.code, decision.message));
       return;
     }
     applied += 1;
-    for (const write of decision.value) stage(pending, events, write, applied);
+    for (const write of decision.value) stage(pending, loaded, write, applied);
     outcomes.push({ seq: command.seq, status: 'applied' });
   });
   if (applied === 0) return { outcomes, version: 0 };
 
-  const rows = [...pending.values()];
-  const inserts = rows.filter((pendingRow) => pendingRow.isNew);
-  const updates = rows.filter((pendingRow) => !pendingRow.isNew);
-  // Only an insert can meet a hidden id; a batch of updates needs no way back.
-  if (inserts.length) await client.query('SAVEPOINT batch_effects');
   // Versions last: the organization's version row stays locked from here to commit, so keep it short.
   const lastVersion = await takeOrgVersions(client, actor.orgId, applied);
   const firstVersion = lastVersion - applied + 1;
-  const version = (pendingRow: PendingRow) => firstVersion + pendingRow.lastWriter - 1;
-  if (inserts.length) {
-    const inserted = await client.query(
-      `INSERT INTO events (id, org_id, name, venue, starts_at, ends_at, status, created_at, updated_at, version)
-       SELECT id, org_id, name, venue, starts_at, ends_at, status, $8, $8, version
-       FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::timestamptz[], $6::timestamptz[], $7::text[], $9::bigint[])
-         AS t(id, org_id, name, venue, starts_at, ends_at, status, version)
-       ON CONFLICT (id) DO NOTHING`,
-      [...eventColumns(inserts), at, inserts.map(version)],
-    );
-    if (inserted.rowCount !== inserts.length) {
-      await client.query('ROLLBACK TO SAVEPOINT batch_effects');
-      return 'conflict';
+  const rows = [...pending.values()];
+  for (const table of new Set(rows.map((row) => row.table))) {
+    for (const op of ['insert', 'update'] as const) {
+      const batch = rows.filter((row) => row.table === table && (op === 'insert') === row.isNew);
+      if (batch.length) await writeRows(client, table, op, batch, firstVersion, actor, at);
     }
   }
-  if (updates.length) {
-    await client.query(
-      `UPDATE events AS e SET name = t.name, venue = t.venue, starts_at = t.starts_at, ends_at = t.ends_at,
-         status = t.status, updated_at = $8, version = t.version
-       FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::timestamptz[], $6::timestamptz[], $7::text[], $9::bigint[])
-         AS t(id, org_id, name, venue, starts_at, ends_at, status, version)
-       WHERE e.id = t.id`,
-      [...eventColumns(updates), at, updates.map(version)],
-    );
-  }
   return { outcomes, version: lastVersion };
+}
+
+/**
+ * Each command alone, in a savepoint of its own, tried up to `COMMAND_ATTEMPTS` times. A command the
+ * database still refuses is rejected with `server_error`; the ones before and after it are unaffected.
+ */
+async function applyOneByOne(
+  client: PoolClient,
+  actor: Actor,
+  commands: CommandEnvelope[],
+  at: Date,
+  logFailure: (failure: CommandFailure) => void,
+): Promise<Applied> {
+  const outcomes: Outcome[] = [];
+  let version = 0;
+  for (const command of commands) {
+    for (let attempt = 1; ; attempt += 1) {
+      await client.query('SAVEPOINT command');
+      try {
+        const alone = await applyTogether(client, actor, [command], at);
+        await client.query('RELEASE SAVEPOINT command');
+        outcomes.push(...alone.outcomes);
+        version = Math.max(version, alone.version);
+        break;
+      } catch (error) {
+        // If even this fails, the connection or the transaction is gone: the request fails and is retried.
+        await client.query('ROLLBACK TO SAVEPOINT command');
+        if (error instanceof InsertConflict) {
+          outcomes.push(rejected(command, 'already_exists', 'A record with this id already exists.'));
+          break;
+        }
+        if (isDatabaseUnavailable(error)) throw error;
+        const final = attempt >= COMMAND_ATTEMPTS;
+        logFailure({
+          deviceId: actor.deviceId,
+          seq: command.seq,
+          command: isKnownCommand(command.name) ? command.name : 'unknown',
+          attempt,
+          sqlState: sqlStateOf(error),
+          errorName: error instanceof Error ? error.name : typeof error,
+          final,
+        });
+        if (final) {
+          outcomes.push(
+            rejected(
+              command,
+              'server_error',
+              `The server could not apply this change (an internal error, tried ${COMMAND_ATTEMPTS} times). It was not applied.`,
+            ),
+          );
+          break;
+        }
+      }
+    }
+  }
+  return { outcomes, version };
+}
+
+function sqlStateOf(error: unknown): string | null {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? code : null;
+}
+
+/**
+ * The database as a whole is failing, not this command: connection exceptions (08), insufficient
+ * resources (53), an operator shutting it down (57P0x), system errors (58).
+ */
+function isDatabaseUnavailable(error: unknown): boolean {
+  const state = sqlStateOf(error);
+  return state !== null && /^(08|53|57P0|58)/.test(state);
 }
 
 /** Loads and locks the events a batch reads; row-level security limits them to the batch's organization. */
@@ -223,29 +331,100 @@ async function loadEvents(client: PoolClient, ids: string[]): Promise<Map<string
   return events;
 }
 
+/** A row the batch writes: its final state, whether it is new, and the command that wrote it last. */
+interface PendingRow {
+  table: ReplicatedTableName;
+  row: Record<string, unknown> & { id: string };
+  isNew: boolean;
+  lastWriter: number;
+}
+
 /** Records a write in the batch's pending rows and in the rows later commands of the batch read. */
 function stage(
   pending: Map<string, PendingRow>,
-  events: Map<string, EventRow>,
+  loaded: { events: Map<string, EventRow> },
   write: CommandWrite,
   commandNumber: number,
 ): void {
-  const earlier = pending.get(write.row.id);
+  const key = `${write.table}:${write.row.id}`;
+  const earlier = pending.get(key);
   const isNew = earlier ? earlier.isNew : write.op === 'insert';
-  pending.set(write.row.id, { row: write.row, isNew, lastWriter: commandNumber });
-  events.set(write.row.id, { ...write.row, version: events.get(write.row.id)?.version ?? 0 });
+  pending.set(key, { table: write.table, row: write.row, isNew, lastWriter: commandNumber });
+  const rows = loaded[write.table];
+  rows.set(write.row.id, { ...write.row, version: rows.get(write.row.id)?.version ?? 0 });
 }
 
-function eventColumns(rows: PendingRow[]): unknown[] {
-  return [
-    rows.map(({ row }) => row.id),
-    rows.map(({ row }) => row.orgId),
-    rows.map(({ row }) => row.name),
-    rows.map(({ row }) => row.venue),
-    rows.map(({ row }) => row.startsAt),
-    rows.map(({ row }) => row.endsAt),
-    rows.map(({ row }) => row.status),
+const pgTypes: Record<ColumnType, string> = {
+  uuid: 'uuid',
+  text: 'text',
+  int: 'int',
+  bool: 'bool',
+  timestamptz: 'timestamptz',
+};
+
+/** A column's field in a command's row: `starts_at` is `startsAt`. */
+const fieldOf = (column: string) => column.replace(/_([a-z])/g, (_, letter: string) => letter.toUpperCase());
+
+/**
+ * Writes rows of one table in one statement, driven by the table's description (the same one that drives
+ * pulls): each row at the version of the command that wrote it last, stamped with when and by which device.
+ * Keys are scoped by organization, so an insert can only meet a row of this organization.
+ */
+async function writeRows(
+  client: PoolClient,
+  table: ReplicatedTableName,
+  op: 'insert' | 'update',
+  rows: PendingRow[],
+  firstVersion: number,
+  actor: Actor,
+  at: Date,
+): Promise<void> {
+  const columns = [
+    { name: 'id', pgType: 'uuid', value: (row: PendingRow) => row.row.id },
+    { name: 'org_id', pgType: 'uuid', value: () => actor.orgId },
+    ...tableSpec(table).columns.map((column) => ({
+      name: column.name,
+      pgType: pgTypes[column.type],
+      value: column.setByWriter
+        ? () => (column.name === 'updated_at' ? at : actor.deviceName)
+        : (row: PendingRow) => row.row[fieldOf(column.name)],
+    })),
+    { name: 'version', pgType: 'bigint', value: (row: PendingRow) => firstVersion + row.lastWriter - 1 },
   ];
+  // Column names and types come from the fixed table description, never from input.
+  const names = columns.map((column) => column.name).join(', ');
+  const arrays = columns.map((column, index) => `$${index + 1}::${column.pgType}[]`).join(', ');
+  const source = `unnest(${arrays}) AS t(${names})`;
+  const values = columns.map((column) => rows.map((row) => column.value(row)));
+  if (op === 'insert') {
+    const inserted = await client.query(
+      `INSERT INTO ${table} (${names}) SELECT ${names} FROM ${source} ON CONFLICT (org_id, id) DO NOTHING`,
+      values,
+    );
+    if (inserted.rowCount !== rows.length) throw new InsertConflict();
+  } else {
+    const assignments = columns
+      .filter((column) => column.name !== 'id' && column.name !== 'org_id')
+      .map((column) => `${column.name} = t.${column.name}`)
+      .join(', ');
+    await client.query(
+      `UPDATE ${table} AS r SET ${assignments} FROM ${source} WHERE r.org_id = t.org_id AND r.id = t.id`,
+      values,
+    );
+  }
+}
+
+/** Text as Postgres can store it: what a console sent may hold NUL or lone surrogates, and be long. */
+function storable(text: string, maxLength: number): string {
+  return text
+    .slice(0, maxLength)
+    .replaceAll('\u0000', '\uFFFD')
+    .replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
+}
+
+/** The client time if it is one Postgres and the console both hold; it is metadata only, never a reason to reject. */
+function clientTimeOf(command: CommandEnvelope): string | null {
+  return isoDateTimeSchema.safeParse(command.clientTime).success ? command.clientTime : null;
 }
 
 /**
@@ -259,8 +438,12 @@ async function recordOutcomes(
   outcomes: Outcome[],
   at: Date,
 ): Promise<void> {
-  const codes = outcomes.map((outcome) => (outcome.status === 'rejected' ? outcome.code : null));
-  const messages = outcomes.map((outcome) => (outcome.status === 'rejected' ? outcome.message : null));
+  const codes = outcomes.map((outcome) =>
+    outcome.status === 'rejected' ? storable(outcome.code, 100) : null,
+  );
+  const messages = outcomes.map((outcome) =>
+    outcome.status === 'rejected' ? storable(outcome.message, 1000) : null,
+  );
   await client.query(
     `WITH recorded AS (
        INSERT INTO command_results (org_id, device_id, seq, name, status, code, message, user_id, client_time)
@@ -274,11 +457,11 @@ async function recordOutcomes(
       actor.deviceId,
       actor.userId,
       commands.map((command) => command.seq),
-      commands.map((command) => command.name),
+      commands.map((command) => storable(command.name, MAX_COMMAND_NAME_LENGTH)),
       outcomes.map((outcome) => (outcome.status === 'rejected' ? 'rejected' : 'applied')),
       codes,
       messages,
-      commands.map((command) => command.clientTime),
+      commands.map(clientTimeOf),
       commands.at(-1)!.seq,
       at,
     ],

@@ -1,5 +1,6 @@
 import type { ReplicatedTableName, TableBatch, TableChecksum } from '@janix/schemas';
-import { replicatedTableNames, type SyncStorage } from '@janix/sync';
+import { replicatedTableNames } from '@janix/domain';
+import type { SyncStorage } from '@janix/sync';
 import type { Statement } from 'better-sqlite3';
 import type { Outbox } from '../sync/outbox.ts';
 import type { MetaStore } from './meta-store.ts';
