@@ -209,6 +209,53 @@ describe('the sync engine', () => {
     expect(replica.outbox).toHaveLength(1);
   });
 
+  it('keeps pulling while a push fails: rows still arrive, the push error is reported, and it is retried', async () => {
+    const replica = memoryStorage([command(1), command(2)]);
+    let pushFails = true;
+    const transport = scriptedTransport({
+      push: () =>
+        pushFails
+          ? new SyncTransportError('server', 'Something went wrong on the server.')
+          : {
+              lastAppliedSeq: 2,
+              results: [
+                { seq: 1, status: 'applied' },
+                { seq: 2, status: 'applied' },
+              ],
+            },
+      pull: (_input, call) =>
+        page({
+          cursor: `c${call}`,
+          headVersion: call,
+          batches: [{ table: 'events', columns: ['id', 'version'], rows: [[`e${call}`, call]] }],
+        }),
+    });
+    const engine = createSyncEngine({ storage: replica.storage, transport, schemaVersion: 3 });
+    await engine.run();
+    // Before, a failed push ended the cycle: a device with one bad batch stopped receiving for good.
+    expect(transport.pulls).toHaveLength(1);
+    expect(replica.rows.has('e1')).toBe(true);
+    expect(engine.state.headVersion).toBe(1);
+    expect(engine.state.online).toBe(true);
+    expect(engine.state.pushError).toMatch(/went wrong/);
+    expect(engine.state.lastError).toMatch(/went wrong/);
+    expect(engine.state.consecutiveFailures).toBe(1);
+    expect(engine.state.lastSyncedAt).toBeNull();
+    expect(replica.outbox.map((entry) => entry.seq)).toEqual([1, 2]);
+    expect(replica.log).toContain('push failed 1,2: Something went wrong on the server.');
+
+    await engine.run();
+    expect(transport.pulls).toHaveLength(2);
+    expect(replica.rows.has('e2')).toBe(true);
+    expect(engine.state.consecutiveFailures).toBe(2);
+
+    pushFails = false;
+    await engine.run();
+    expect(replica.outbox).toEqual([]);
+    expect(engine.state).toMatchObject({ pushError: null, lastError: null, consecutiveFailures: 0 });
+    expect(engine.state.lastSyncedAt).not.toBeNull();
+  });
+
   it('keeps commands when nobody is signed in, and still pulls', async () => {
     const replica = memoryStorage([command(1)]);
     const transport = scriptedTransport({

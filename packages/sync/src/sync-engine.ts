@@ -1,5 +1,5 @@
 import { isLiveHeartbeat, PROTOCOL_VERSION, type LiveItem, type ReplicatedTableName } from '@janix/schemas';
-import { SyncTransportError, type SyncStorage, type SyncTransport } from './ports.ts';
+import { SyncTransportError, type SyncFailureKind, type SyncStorage, type SyncTransport } from './ports.ts';
 
 export interface SyncProgress {
   phase: 'snapshot' | 'feed';
@@ -15,6 +15,8 @@ export interface SyncState {
   online: boolean | null;
   syncing: boolean;
   lastError: string | null;
+  /** Why the last push failed while pulls went on (G9: receiving never waits on sending); null once one succeeds. */
+  pushError: string | null;
   updateRequired: boolean;
   signInRequired: boolean;
   consecutiveFailures: number;
@@ -46,6 +48,13 @@ export interface SyncEngineOptions {
 }
 
 const MAX_RESYNC_ROUNDS = 3;
+
+/** Push failures after which pulling is pointless too: the cycle ends with them. */
+const endsSyncing = new Set<SyncFailureKind>(['device_revoked', 'unknown_device', 'update_required']);
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
 /** The shortest time between two live streams the server ended by itself. */
 const MIN_LIVE_STREAM_MS = 1000;
 
@@ -64,6 +73,7 @@ export function createSyncEngine(options: SyncEngineOptions) {
     online: null,
     syncing: false,
     lastError: null,
+    pushError: null,
     updateRequired: false,
     signInRequired: false,
     consecutiveFailures: 0,
@@ -78,10 +88,15 @@ export function createSyncEngine(options: SyncEngineOptions) {
   let wake: AbortController | null = null;
   let loop: Promise<void> | null = null;
 
-  async function push(): Promise<void> {
+  /**
+   * Sends the outbox in batches. A failure is recorded on the commands and returned, not thrown: the cycle
+   * still pulls (a push that keeps failing must not stop the device from receiving, G9). Only failures that
+   * end syncing altogether (revoked, unknown device, update required) are thrown.
+   */
+  async function push(): Promise<unknown> {
     for (;;) {
       const batch = storage.pendingCommands(options.pushBatch ?? 100);
-      if (batch.length === 0) return;
+      if (batch.length === 0) return null;
       try {
         const result = await transport.push({ ...versions, commands: batch });
         const at = new Date(now()).toISOString();
@@ -102,18 +117,19 @@ export function createSyncEngine(options: SyncEngineOptions) {
           ),
         );
         state.signInRequired = false;
-        if (result.lastAppliedSeq < batch.at(-1)!.seq) return;
+        if (result.lastAppliedSeq < batch.at(-1)!.seq) return null;
       } catch (error) {
         if (error instanceof SyncTransportError && error.kind === 'session_invalid') {
           // Nobody is signed in to vouch for these commands; keep them and keep pulling.
           state.signInRequired = true;
-          return;
+          return null;
         }
         storage.recordPushFailure(
           batch.map((entry) => entry.seq),
           error instanceof Error ? error.message : String(error),
         );
-        throw error;
+        if (error instanceof SyncTransportError && endsSyncing.has(error.kind)) throw error;
+        return error;
       }
     }
   }
@@ -222,7 +238,7 @@ export function createSyncEngine(options: SyncEngineOptions) {
   async function cycle(): Promise<void> {
     state.syncing = true;
     try {
-      await push();
+      const pushFailure = await push();
       try {
         await pull();
       } catch (error) {
@@ -234,14 +250,22 @@ export function createSyncEngine(options: SyncEngineOptions) {
       }
       storage.replayPending();
       state.online = true;
-      state.lastError = null;
       state.updateRequired = false;
-      state.consecutiveFailures = 0;
-      state.lastSyncedAt = now();
+      if (pushFailure === null) {
+        state.lastError = null;
+        state.pushError = null;
+        state.consecutiveFailures = 0;
+        state.lastSyncedAt = now();
+      } else {
+        // Received, but not sent: back off and try the push again, and say why it failed.
+        state.pushError = messageOf(pushFailure);
+        state.lastError = state.pushError;
+        state.consecutiveFailures += 1;
+      }
     } catch (error) {
       const kind = error instanceof SyncTransportError ? error.kind : 'server';
       state.online = kind !== 'offline';
-      state.lastError = error instanceof Error ? error.message : String(error);
+      state.lastError = messageOf(error);
       state.consecutiveFailures += 1;
       state.progress = null;
       if (kind === 'device_revoked' || kind === 'unknown_device') await options.onRevoked?.();
