@@ -42,25 +42,34 @@ function procedureOf(url: string): string {
  * The `fetch` that gives every request its deadline, composed with the caller's own signal (an abort by the
  * caller still aborts at once). The deadline covers the whole exchange, body included, except for the live
  * stream, whose deadline ends once its response has begun.
+ *
+ * One controller, held by its own timer: Node 20 garbage-collects an `AbortSignal.timeout` inside an
+ * `AbortSignal.any` before it fires (nodejs/node#57736), which left a request with no deadline at all.
  */
 function withDeadlines(fetchImpl: typeof fetch, deadlines: RequestDeadlines): typeof fetch {
   return async (input, init) => {
     const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
     const procedure = procedureOf(url);
     const ms = deadlines.byPath[procedure] ?? deadlines.default;
-    const compose = (deadline: AbortSignal) =>
-      init?.signal ? AbortSignal.any([init.signal, deadline]) : deadline;
-    if (procedure !== 'sync.live') {
-      // Firing after the exchange is over aborts nothing; the timer does not hold the process open.
-      return fetchImpl(input, { ...init, signal: compose(AbortSignal.timeout(ms)) });
+    const deadline = new AbortController();
+    const timer = setTimeout(
+      () => deadline.abort(new DOMException(`No answer to ${procedure} in ${ms} ms.`, 'TimeoutError')),
+      ms,
+    );
+    // Firing after the exchange is over aborts nothing; the timer must not hold the process open.
+    timer.unref();
+    const caller = init?.signal;
+    if (caller) {
+      const follow = () => deadline.abort(caller.reason);
+      if (caller.aborted) follow();
+      else caller.addEventListener('abort', follow, { once: true });
     }
-    const opening = new AbortController();
-    const timer = setTimeout(() => opening.abort(new DOMException('timed out', 'TimeoutError')), ms);
-    try {
-      return await fetchImpl(input, { ...init, signal: compose(opening.signal) });
-    } finally {
+    const response = await fetchImpl(input, { ...init, signal: deadline.signal }).catch((error: unknown) => {
       clearTimeout(timer);
-    }
+      throw error;
+    });
+    if (procedure === 'sync.live') clearTimeout(timer);
+    return response;
   };
 }
 
