@@ -105,6 +105,7 @@ export async function buildApp(deps: ServerDeps, options: BuildAppOptions = {}):
         sessionToken: bearerToken(req.headers.authorization),
         deviceToken: bearerToken(req.headers['x-janix-device']),
         devMailboxSecret: singleHeader(req.headers['x-janix-dev-mailbox']),
+        log: req.log,
         allowSignInAttempt: async () => {
           const verdict = await signInLimiter(req);
           return verdict.isAllowed || !verdict.isExceeded;

@@ -15,8 +15,17 @@ export interface CheckInput {
   pool: Pool;
   orgs: OrgFacts[];
   devices: Array<{ device: Device; state: DeviceState }>;
-  /** Commands an org-B device sent naming an org-A event id: the server must reject every one. */
+  /**
+   * Commands an org-B device sent naming an org-A event id. Ids are scoped by organization, so such a command
+   * acts on org B's own id space (a create applies there, like one with an unused id); org A's event must
+   * never change because of it.
+   */
   crossOrg: Array<{ device: Device; seq: number; eventId: string; orgId: string }>;
+  /**
+   * Poison commands injected straight into an outbox (a buggy or newer console): each must end rejected with
+   * this code (G1, G9), and the devices must still converge.
+   */
+  poison: Array<{ device: Device; seq: number; code: string; what: string }>;
 }
 
 interface CommandResult {
@@ -82,11 +91,11 @@ async function checkNoLostCommand(input: CheckInput): Promise<void> {
         );
       }
       if (command.name === 'createEvent' && result.status === 'applied' && command.eventId !== '?') {
-        const created = await input.pool.query<{ org_id: string }>(
-          'SELECT org_id FROM events WHERE id = $1',
-          [command.eventId],
-        );
         const orgId = input.orgs.find((org) => org.key === device.org)!.id;
+        const created = await input.pool.query<{ org_id: string }>(
+          'SELECT org_id FROM events WHERE id = $1 AND org_id = $2',
+          [command.eventId, orgId],
+        );
         if (created.rows[0]?.org_id !== orgId) {
           fail(
             'G1',
@@ -196,8 +205,15 @@ async function checkConvergence(input: CheckInput): Promise<void> {
           }
         }
       }
+      // Timestamps as the feed formats them (milliseconds, UTC), not through a JS Date and back.
+      const types = new Map(spec.columns.map((column) => [column.name, column.type]));
+      const selected = columns.map((column) =>
+        types.get(column) === 'timestamptz'
+          ? `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS ${column}`
+          : column,
+      );
       const remote = await input.pool.query({
-        text: `SELECT ${columns.join(', ')} FROM ${spec.name} WHERE org_id = $1`,
+        text: `SELECT ${selected.join(', ')} FROM ${spec.name} WHERE org_id = $1`,
         values: [org.id],
       });
       const project = (row: Record<string, unknown>) => columns.map((column) => normalize(row[column]));
@@ -240,7 +256,11 @@ async function checkCursors(input: CheckInput): Promise<void> {
   }
 }
 
-/** G6: no replica holds a row id of the other organization; foreign ids in commands were rejected. */
+/**
+ * G6: no replica holds a row of the other organization (an id both use is fine: ids are scoped by
+ * organization, and convergence already compared each replica with its own organization's rows); a command
+ * naming another organization's id never changed that organization's row.
+ */
 async function checkIsolation(input: CheckInput): Promise<void> {
   const idsOf = async (orgId: string) => {
     const ids = new Set<string>();
@@ -248,18 +268,21 @@ async function checkIsolation(input: CheckInput): Promise<void> {
       const result = await input.pool.query<{ id: string }>(`SELECT id FROM ${spec.name} WHERE org_id = $1`, [
         orgId,
       ]);
-      for (const row of result.rows) ids.add(row.id);
+      for (const row of result.rows) ids.add(`${spec.name}:${row.id}`);
     }
     return ids;
   };
   const byOrg = new Map<string, Set<string>>();
   for (const org of input.orgs) byOrg.set(org.key, await idsOf(org.id));
   for (const { device, state } of input.devices) {
+    const own = byOrg.get(device.org)!;
     for (const org of input.orgs) {
       if (org.key === device.org) continue;
       const foreign = byOrg.get(org.key)!;
       for (const [table, rows] of Object.entries(state.tables)) {
-        const leaked = rows.find((row) => foreign.has(String(row.id)));
+        const leaked = rows.find(
+          (row) => foreign.has(`${table}:${String(row.id)}`) && !own.has(`${table}:${String(row.id)}`),
+        );
         if (leaked)
           fail(
             'G6',
@@ -269,21 +292,30 @@ async function checkIsolation(input: CheckInput): Promise<void> {
     }
   }
   for (const attempt of input.crossOrg) {
-    const result = await input.pool.query<{ status: string }>(
-      'SELECT status FROM command_results WHERE device_id = $1 AND seq = $2',
-      [attempt.device.deviceId, attempt.seq],
+    const owner = await input.pool.query<{ updated_by: string | null }>(
+      'SELECT updated_by FROM events WHERE id = $1 AND org_id = $2',
+      [attempt.eventId, attempt.orgId],
     );
-    if (result.rows[0]?.status !== 'rejected') {
-      fail(
-        'G6',
-        `${attempt.device.label}: command ${attempt.seq} naming a foreign event was ${result.rows[0]?.status}`,
-      );
+    if (!owner.rowCount) fail('G6', `event ${attempt.eventId} left its organization after a foreign command`);
+    if (owner.rows[0]!.updated_by === attempt.device.label) {
+      fail('G6', `${attempt.device.label}'s command ${attempt.seq} changed another organization's event`);
     }
-    const owner = await input.pool.query<{ org_id: string }>('SELECT org_id FROM events WHERE id = $1', [
-      attempt.eventId,
-    ]);
-    if (owner.rows[0]?.org_id !== attempt.orgId) {
-      fail('G6', `event ${attempt.eventId} changed organization after a foreign command`);
+  }
+}
+
+/** G9: every poison command ended rejected, with the code its kind of poison calls for. */
+async function checkPoison(input: CheckInput): Promise<void> {
+  for (const poison of input.poison) {
+    const result = await input.pool.query<{ status: string; code: string | null }>(
+      'SELECT status, code FROM command_results WHERE device_id = $1 AND seq = $2',
+      [poison.device.deviceId, poison.seq],
+    );
+    const outcome = result.rows[0];
+    if (outcome?.status !== 'rejected' || outcome.code !== poison.code) {
+      fail(
+        'G9',
+        `${poison.device.label}: poison command ${poison.seq} (${poison.what}) ended ${outcome ? `${outcome.status} ${outcome.code ?? ''}` : 'unrecorded'}, expected rejected ${poison.code}`,
+      );
     }
   }
 }
@@ -309,4 +341,5 @@ export async function checkGuarantees(input: CheckInput): Promise<void> {
   await checkConvergence(input);
   await checkCursors(input);
   await checkIsolation(input);
+  await checkPoison(input);
 }

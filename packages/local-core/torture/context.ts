@@ -32,6 +32,7 @@ export interface RunContext {
   /** Events created by the workload, so a step can name one the server has not seen yet. */
   created: Map<string, EventFacts & { org: 'A' | 'B' }>;
   crossOrg: CheckInput['crossOrg'];
+  poison: CheckInput['poison'];
   /** Work the harness does not wait for (a sync in the background); a dead device is not an error here. */
   track: (work: Promise<unknown>) => void;
   background: Set<Promise<unknown>>;

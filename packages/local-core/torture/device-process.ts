@@ -138,6 +138,14 @@ async function handle(request: DeviceRequest): Promise<unknown> {
     }
     case 'submit':
       return submit(request);
+    case 'inject': {
+      const { db, meta, outbox } = core.replica();
+      const seq = db.transaction(() =>
+        outbox.append(request.name as never, request.args, new Date(), meta.get('lastAppliedSeq') ?? 0),
+      )();
+      core.sync().poke();
+      return { accepted: true, seq, eventId: '?' } satisfies SubmitReply;
+    }
     case 'sync': {
       await core.syncNow();
       const { online, lastError } = core.sync().state;
@@ -162,7 +170,7 @@ process.on('message', (message: DeviceRequest) => {
       (value) => emit({ id: message.id, ok: true, value: value ?? null }),
       (error: unknown) => emit({ id: message.id, ok: false, error: errorMessage(error) }),
     );
-  if (message.type === 'submit') submits = submits.then(run);
+  if (message.type === 'submit' || message.type === 'inject') submits = submits.then(run);
   else void run();
 });
 process.on('disconnect', () => process.exit(0));

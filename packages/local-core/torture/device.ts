@@ -26,7 +26,8 @@ export class DeviceGone extends Error {
 
 export interface AcceptedCommand {
   seq: number;
-  name: CommandName;
+  /** A command name, or whatever a poison command was injected with. */
+  name: string;
   args: Record<string, unknown>;
   eventId: string;
   /** The harness never saw the reply (kill -9 mid-submit); confirmed from the device's disk after restart. */
@@ -60,7 +61,7 @@ export class Device {
   /** Every command the device is known to have accepted, by sequence number. */
   readonly accepted = new Map<number, AcceptedCommand>();
   /** A submit whose reply was lost to a kill: it may or may not have committed. */
-  maybe: { name: CommandName; args: Record<string, unknown> } | null = null;
+  maybe: { name: string; args: Record<string, unknown> } | null = null;
   localRejections = 0;
   private nextId = 1;
   private readonly waiting = new Map<
@@ -205,6 +206,11 @@ export class Device {
 
   submit(name: CommandName, args: Record<string, unknown>, direct = false): Promise<SubmitReply> {
     return this.request({ type: 'submit', name, args, direct });
+  }
+
+  /** Queues a command past every local check (see protocol.ts `inject`). */
+  inject(name: string, args: unknown): Promise<SubmitReply> {
+    return this.request({ type: 'inject', name, args });
   }
 
   sync(): Promise<SyncReply> {

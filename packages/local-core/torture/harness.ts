@@ -89,6 +89,7 @@ export async function runTorture(options: TortureOptions): Promise<TortureSummar
       counters: { kills: 0, deviceRestarts: 0, serverRestarts: 0, localRejected: 0 },
       created: new Map(),
       crossOrg: [],
+      poison: [],
       track,
       background,
     };
@@ -100,6 +101,7 @@ export async function runTorture(options: TortureOptions): Promise<TortureSummar
       orgs: run.orgs,
       devices: devices.map((device, index) => ({ device, state: states[index]! })),
       crossOrg: run.crossOrg,
+      poison: run.poison,
     });
     if (run.autoSync) await checkLiveLoop(run);
 

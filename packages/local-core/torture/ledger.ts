@@ -82,3 +82,31 @@ export async function submit(
   );
   return reply;
 }
+
+/**
+ * Queues a poison command straight into the device's outbox, past every local check, as a buggy or newer
+ * console would; the server must reject it with `code` and the device's queue must move on (G9).
+ */
+export async function injectPoison(
+  run: RunContext,
+  device: Device,
+  poison: { what: string; name: string; args: Record<string, unknown>; code: string },
+): Promise<void> {
+  if (!device.alive) return;
+  device.maybe = { name: poison.name, args: poison.args };
+  let reply;
+  try {
+    reply = await device.inject(poison.name, poison.args);
+  } catch (error) {
+    if (error instanceof DeviceGone) return;
+    throw error;
+  }
+  device.maybe = null;
+  if (!reply.accepted) fail('harness', `${device.label} refused an injected command: ${reply.message}`);
+  if (reply.seq !== device.highestAccepted + 1) {
+    fail('G2', `${device.label}: injected ${poison.name} as ${reply.seq} after ${device.highestAccepted}`);
+  }
+  device.accepted.set(reply.seq, { seq: reply.seq, name: poison.name, args: poison.args, eventId: '?' });
+  run.poison.push({ device, seq: reply.seq, code: poison.code, what: poison.what });
+  run.note(`${device.label} injected poison (${poison.what}) as ${reply.seq}, expecting ${poison.code}`);
+}

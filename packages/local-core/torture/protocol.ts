@@ -22,6 +22,8 @@ export type DeviceRequest =
   | { id: number; type: 'requestCode'; email: string }
   | { id: number; type: 'enroll'; email: string; code: string; orgId: string; name: string }
   | { id: number; type: 'submit'; name: CommandName; args: Record<string, unknown>; direct?: boolean }
+  /** Straight into the outbox, past every local check: what a buggy or newer console would queue. */
+  | { id: number; type: 'inject'; name: string; args: unknown }
   | { id: number; type: 'sync' }
   | { id: number; type: 'state' }
   | { id: number; type: 'faults'; enabled: boolean }

@@ -1,7 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { EventFacts, RunContext } from './context.ts';
 import { DeviceGone, type Device } from './device.ts';
-import { restart, submit } from './ledger.ts';
+import { roleAllows } from '@janix/domain';
+import { injectPoison, restart, submit } from './ledger.ts';
 
 const HOUR = 3_600_000;
 const venues = ['Harbour Hall', 'Pier 9 Warehouse', 'Old Town Theatre', 'Riverside Stage', 'Lighthouse Lawn'];
@@ -13,6 +14,7 @@ type Step =
   | 'invalidLocal'
   | 'scannerWrite'
   | 'orgB'
+  | 'poison'
   | 'sync'
   | 'backgroundSync'
   | 'kill'
@@ -27,6 +29,7 @@ const weights: Record<Step, number> = {
   invalidLocal: 4,
   scannerWrite: 3,
   orgB: 7,
+  poison: 5,
   sync: 14,
   backgroundSync: 9,
   kill: 5,
@@ -91,6 +94,68 @@ function patchFor(run: RunContext, event: EventFacts): Record<string, unknown> {
     case 'endEarlier':
       return { endsAt: iso(event.startsAt + HOUR / 2) };
   }
+}
+
+/**
+ * A command a buggy or newer console might queue: values Postgres cannot store, dates outside what both ends
+ * hold, a number where an id belongs, arguments over the size limit, or a name this server does not know.
+ * The expected code follows the server's order of checks: name, then permission, then arguments.
+ */
+function poisonFor(run: RunContext, device: Device, event: EventFacts) {
+  const { random } = run;
+  const kinds = [
+    () => ({
+      what: 'NUL in a name',
+      name: 'createEvent',
+      args: { eventId: random.uuid(), draft: { ...draft(run, device.org), name: 'Poison\u0000Gala' } },
+    }),
+    () => ({
+      what: 'lone surrogate in a name',
+      name: 'updateEvent',
+      args: { eventId: event.id, patch: { name: `Gala ${random.pick(['\ud83c', '\udf89'])}` } },
+    }),
+    () => ({
+      what: 'NUL in a venue',
+      name: 'updateEvent',
+      args: { eventId: event.id, patch: { venue: 'Pier\u00009' } },
+    }),
+    () => ({
+      what: 'a date past 9999',
+      name: 'updateEvent',
+      args: { eventId: event.id, patch: { endsAt: '9999-12-31T23:00:00-05:00' } },
+    }),
+    () => ({
+      what: 'a date before 1970',
+      name: 'createEvent',
+      args: {
+        eventId: random.uuid(),
+        draft: { ...draft(run, device.org), startsAt: '1969-07-20T20:17:00Z' },
+      },
+    }),
+    () => ({
+      what: 'a number for an id',
+      name: 'updateEvent',
+      args: { eventId: 2 ** 53 + random.int(0, 9), patch: { name: 'Numbered' } },
+    }),
+    () => ({
+      what: 'oversized args',
+      name: 'updateEvent',
+      args: { eventId: event.id, patch: { name: 'Big' }, notes: 'x'.repeat(70_000 + random.int(0, 5000)) },
+    }),
+    () => ({
+      what: 'an unknown command',
+      name: random.pick(['sellTickets', 'refundOrder', 'checkIn']),
+      args: { eventId: event.id, quantity: random.int(1, 4) },
+    }),
+  ];
+  const poison = random.pick(kinds)();
+  const code =
+    poison.what === 'an unknown command'
+      ? 'unknown_command'
+      : roleAllows(device.role, 'events.write')
+        ? 'invalid_args'
+        : 'forbidden';
+  return { ...poison, code } as { what: string; name: string; args: Record<string, unknown>; code: string };
 }
 
 /** Remembers the event it creates, so later steps can name it before the server has it. */
@@ -241,6 +306,14 @@ export async function runWorkload(run: RunContext): Promise<void> {
           if (reply)
             run.crossOrg.push({ device, seq: reply.seq, eventId: foreign.id, orgId: run.demoA.org.id });
         }
+        break;
+      }
+      case 'poison': {
+        const alive = aliveWith(() => true);
+        if (!alive.length) break;
+        const device = random.pick(alive);
+        const event = random.pick(await knownEvents(run, device.org));
+        await injectPoison(run, device, poisonFor(run, device, event));
         break;
       }
       case 'sync': {

@@ -256,6 +256,26 @@ describe('the sync engine', () => {
     expect(engine.state.lastSyncedAt).not.toBeNull();
   });
 
+  it('splits a queue of large commands into pushes the server accepts (under its 1 MiB body limit)', async () => {
+    const big = (seq: number) => ({ ...command(seq), args: { notes: 'x'.repeat(200 * 1024) } });
+    const replica = memoryStorage([big(1), big(2), big(3), big(4), big(5)]);
+    const transport = scriptedTransport({
+      push: (input) => ({
+        lastAppliedSeq: input.commands.at(-1)!.seq,
+        results: input.commands.map((entry) => ({ seq: entry.seq, status: 'applied' as const })),
+      }),
+    });
+    const engine = createSyncEngine({ storage: replica.storage, transport, schemaVersion: 3 });
+    await engine.run();
+    expect(transport.pushes.map((push) => push.commands.map((entry) => entry.seq))).toEqual([
+      [1, 2],
+      [3, 4],
+      [5],
+    ]);
+    for (const push of transport.pushes) expect(JSON.stringify(push).length).toBeLessThan(1024 * 1024);
+    expect(replica.outbox).toEqual([]);
+  });
+
   it('keeps commands when nobody is signed in, and still pulls', async () => {
     const replica = memoryStorage([command(1)]);
     const transport = scriptedTransport({

@@ -52,6 +52,24 @@ const MAX_RESYNC_ROUNDS = 3;
 /** Push failures after which pulling is pointless too: the cycle ends with them. */
 const endsSyncing = new Set<SyncFailureKind>(['device_revoked', 'unknown_device', 'update_required']);
 
+/**
+ * Bytes of commands per push. The server refuses a body over 1 MiB whole, so a queue of large commands
+ * (each within its own limit) would otherwise be sent as one batch refused forever; half of it leaves room
+ * for the request's own wrapping.
+ */
+const PUSH_BUDGET_BYTES = 512 * 1024;
+const utf8 = new TextEncoder();
+
+/** The longest prefix of `commands` within the budget, and always at least the first. */
+function withinPushBudget<T>(commands: T[]): T[] {
+  let bytes = 0;
+  for (let i = 0; i < commands.length; i += 1) {
+    bytes += utf8.encode(JSON.stringify(commands[i])).length;
+    if (bytes > PUSH_BUDGET_BYTES && i > 0) return commands.slice(0, i);
+  }
+  return commands;
+}
+
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
@@ -95,7 +113,7 @@ export function createSyncEngine(options: SyncEngineOptions) {
    */
   async function push(): Promise<unknown> {
     for (;;) {
-      const batch = storage.pendingCommands(options.pushBatch ?? 100);
+      const batch = withinPushBudget(storage.pendingCommands(options.pushBatch ?? 100));
       if (batch.length === 0) return null;
       try {
         const result = await transport.push({ ...versions, commands: batch });

@@ -1,3 +1,4 @@
+import type { FastifyBaseLogger } from 'fastify';
 import type { CodeHasher, SignInRequests } from '../auth/sign-in-codes.ts';
 import type { Pool } from '../db/pools.ts';
 import type { DevMailbox } from '../mail/mailer.ts';
@@ -23,6 +24,8 @@ export interface Context {
   deviceToken: string | null;
   /** What the caller sent in x-janix-dev-mailbox; only the per-run secret opens the dev mailbox. */
   devMailboxSecret: string | null;
+  /** The request's logger (redacts secrets; log no personal data through it). */
+  log: Pick<FastifyBaseLogger, 'warn'>;
   /** Per-client-address limiter for sign-in; true when this request may proceed. */
   allowSignInAttempt: () => Promise<boolean>;
 }

@@ -19,6 +19,8 @@ export const syncRouter = router({
         input.commands,
         ctx.deps.now,
         (version) => ctx.deps.changes.publish(ctx.device.orgId, version),
+        // Which command and attempt, and the SQLSTATE: never its arguments or the error text.
+        (failure) => ctx.log.warn({ commandFailure: failure }, 'a command failed on the server'),
       );
     }),
 
