@@ -49,8 +49,16 @@ export interface SyncEngineOptions {
 
 const MAX_RESYNC_ROUNDS = 3;
 
-/** Push failures after which pulling is pointless too: the cycle ends with them. */
-const endsSyncing = new Set<SyncFailureKind>(['device_revoked', 'unknown_device', 'update_required']);
+/**
+ * Push failures after which pulling is pointless too: the cycle ends with them. Offline is one (the pull
+ * would wait out the same deadline); a server that answers with an error is not, it may still serve pulls.
+ */
+const endsSyncing = new Set<SyncFailureKind>([
+  'offline',
+  'device_revoked',
+  'unknown_device',
+  'update_required',
+]);
 
 /**
  * Bytes of commands per push. The server refuses a body over 1 MiB whole, so a queue of large commands
@@ -109,7 +117,7 @@ export function createSyncEngine(options: SyncEngineOptions) {
   /**
    * Sends the outbox in batches. A failure is recorded on the commands and returned, not thrown: the cycle
    * still pulls (a push that keeps failing must not stop the device from receiving, G9). Only failures that
-   * end syncing altogether (revoked, unknown device, update required) are thrown.
+   * end the cycle (offline, revoked, unknown device, update required) are thrown.
    */
   async function push(): Promise<unknown> {
     for (;;) {
