@@ -8,6 +8,8 @@ import { COMMAND_ATTEMPTS, pushCommands, type CommandFailure } from '../src/sync
 import { startTestServer, type TestServer } from '../src/testing.ts';
 import {
   apiClient,
+  enrolledDevice,
+  orgHead,
   attempt,
   command,
   enroll,
@@ -34,22 +36,8 @@ const eventIds = demo.events.map((event) => event.id);
 let server: TestServer;
 let ownerSession: string;
 
-async function freshDevice(session = ownerSession, name?: string) {
-  const device = await enroll(server, session, orgId, name);
-  return {
-    id: device.deviceId,
-    token: device.deviceToken,
-    api: apiClient(server, { session, device: device.deviceToken }),
-  };
-}
-
-async function headVersion(): Promise<number> {
-  const result = await server.db.adminPool.query<{ version: number }>(
-    'SELECT version FROM org_versions WHERE org_id = $1',
-    [orgId],
-  );
-  return result.rows[0]?.version ?? 0;
-}
+const freshDevice = (session = ownerSession, name?: string) => enrolledDevice(server, session, orgId, name);
+const headVersion = () => orgHead(server, orgId);
 
 async function eventName(id: string): Promise<string | undefined> {
   const result = await server.db.adminPool.query<{ name: string }>(

@@ -104,6 +104,16 @@ export async function enroll(
   return apiClient(server, { session }).devices.enroll.mutate({ orgId, name });
 }
 
+/** A newly enrolled device with a client that speaks as it and its member. */
+export async function enrolledDevice(server: TestServer, session: string, orgId: string, name?: string) {
+  const device = await enroll(server, session, orgId, name);
+  return {
+    id: device.deviceId,
+    token: device.deviceToken,
+    api: apiClient(server, { session, device: device.deviceToken }),
+  };
+}
+
 /** The replica schema version this server speaks (3: role-scoped column batches, events with who changed them). */
 export const versions = { protocolVersion: PROTOCOL_VERSION, schemaVersion: 3 } as const;
 

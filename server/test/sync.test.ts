@@ -7,6 +7,8 @@ import { seedDemoOrg } from '../src/demo-seed.ts';
 import { startTestServer, type TestServer } from '../src/testing.ts';
 import {
   apiClient,
+  enrolledDevice,
+  orgHead,
   applyPages,
   asSecondOrg,
   command,
@@ -37,22 +39,8 @@ let server: TestServer;
 let ownerSession: string;
 let deviceB: EnrolledDevice;
 
-async function freshDevice(session = ownerSession) {
-  const device = await enroll(server, session, orgId);
-  return {
-    id: device.deviceId,
-    token: device.deviceToken,
-    api: apiClient(server, { session, device: device.deviceToken }),
-  };
-}
-
-async function headVersion(): Promise<number> {
-  const result = await server.db.adminPool.query<{ version: number }>(
-    'SELECT version FROM org_versions WHERE org_id = $1',
-    [orgId],
-  );
-  return result.rows[0]?.version ?? 0;
-}
+const freshDevice = (session = ownerSession) => enrolledDevice(server, session, orgId);
+const headVersion = () => orgHead(server, orgId);
 
 async function event(id: string) {
   const result = await server.db.adminPool.query<{ name: string; version: number }>(
