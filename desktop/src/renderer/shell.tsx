@@ -7,7 +7,7 @@ import { SyncSummary } from './components/sync-summary.tsx';
 import { SyncProgressBar } from './components/sync-progress-bar.tsx';
 import { RecordNotices } from './components/record-notices.tsx';
 import { UnknownDeviceBanner } from './components/unknown-device-banner.tsx';
-import { consoleAllows } from './permissions.ts';
+import { consoleAllows } from '@janix/domain';
 import { useHashRoute } from './hooks/use-hash-route.ts';
 import { ORG_ROLE_LABELS } from './org-role-labels.ts';
 import { routeHref, type Route } from './routes.ts';

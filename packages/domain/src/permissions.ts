@@ -75,3 +75,18 @@ export interface ActorRoles {
 export function actorAllows(actor: ActorRoles, action: OrgAction): boolean {
   return roleAllows(actor.userRole, action) && roleAllows(actor.deviceRole, action);
 }
+
+/**
+ * What a console offers and queues: what both its device's role and the signed-in user's role allow, as the
+ * server decides. A user whose role the console has not learned yet (a session from before it kept roles) is
+ * bounded by the device alone; a user who is not a member of the device's organization gets nothing.
+ */
+export function consoleAllows(
+  device: { role: OrgRole; userRole?: OrgRole | null | undefined },
+  action: OrgAction,
+): boolean {
+  if (device.userRole === undefined) return roleAllows(device.role, action);
+  return (
+    device.userRole !== null && actorAllows({ userRole: device.userRole, deviceRole: device.role }, action)
+  );
+}

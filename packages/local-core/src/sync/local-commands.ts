@@ -1,13 +1,5 @@
 import { commandNameSchema, type CommandName, type EventRow } from '@janix/schemas';
-import {
-  actorAllows,
-  planCommand,
-  roleAllows,
-  type CommandWrite,
-  type Decision,
-  type LoadedRows,
-  type OrgAction,
-} from '@janix/domain';
+import { consoleAllows, planCommand, type CommandWrite, type Decision, type LoadedRows } from '@janix/domain';
 import type { OrgRole } from '@janix/schemas';
 import type { EventsRepository } from '../replica/events-repository.ts';
 import type { ReplicaDb } from '../replica/open-replica.ts';
@@ -25,11 +17,6 @@ export interface CommandActor {
   userRole?: OrgRole | null;
 }
 
-function allows(actor: CommandActor, action: OrgAction): boolean {
-  if (actor.userRole === undefined) return roleAllows(actor.role, action);
-  return actor.userRole !== null && actorAllows({ userRole: actor.userRole, deviceRole: actor.role }, action);
-}
-
 /** Runs a command's rule against what the console sees now (server rows plus pending writes). */
 function decideLocally(
   events: EventsRepository,
@@ -39,7 +26,7 @@ function decideLocally(
 ): Decision<CommandWrite[]> {
   const plan = planCommand(name, args, {
     orgId: actor.orgId,
-    allows: (action) => allows(actor, action),
+    allows: (action) => consoleAllows(actor, action),
   });
   if (!plan.ok) return plan;
   const loaded = new Map<string, EventRow>();
