@@ -81,6 +81,7 @@ function withinPushBudget<T>(commands: T[]): T[] {
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
+
 /** The shortest time between two live streams the server ended by itself. */
 const MIN_LIVE_STREAM_MS = 1000;
 
@@ -152,7 +153,7 @@ export function createSyncEngine(options: SyncEngineOptions) {
         }
         storage.recordPushFailure(
           batch.map((entry) => entry.seq),
-          error instanceof Error ? error.message : String(error),
+          messageOf(error),
         );
         if (error instanceof SyncTransportError && endsSyncing.has(error.kind)) throw error;
         return error;
@@ -423,12 +424,12 @@ export function createSyncEngine(options: SyncEngineOptions) {
       // Live: apply what the live feed brings, reopening it when the server ends it, until a full cycle is due.
       for (;;) {
         wake = new AbortController();
-        const openedAt = Date.now();
+        const openedAt = now();
         const cycleDue = await followLive(wake.signal);
         if (stopped || poked || cycleDue) break;
         // A stream the server ended at once (a newer stream of this device took its place, a server on its
         // way down) is not reopened in a tight loop.
-        const lasted = Date.now() - openedAt;
+        const lasted = now() - openedAt;
         if (lasted < MIN_LIVE_STREAM_MS) await sleep(MIN_LIVE_STREAM_MS - lasted, wake.signal);
         if (stopped || poked) break;
       }
