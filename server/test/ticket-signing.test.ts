@@ -57,6 +57,17 @@ async function keyRows(orgId: string) {
   return result.rows;
 }
 
+/** Resolves once `count` transactions of this database wait for a lock (the organization's version row). */
+async function waitForLockWaiters(count: number): Promise<void> {
+  await waitFor(async () => {
+    const waiting = await db.adminPool.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM pg_stat_activity
+       WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+    );
+    return waiting.rows[0]!.n === count;
+  }, `${count} transactions to wait for the version lock`);
+}
+
 const ticketOf = () => ({ eventId: randomUUID(), ticketTypeId: randomUUID() });
 
 beforeAll(async () => {
@@ -269,13 +280,7 @@ describe('the first key', () => {
       await holder.query(`BEGIN; SELECT set_config('app.org_id', $$${orgId}$$, true)`);
       await takeOrgVersions(holder, orgId);
       const issuers = Array.from({ length: 6 }, () => withIssuer(orgId, (issuer) => issuer.kid));
-      await waitFor(async () => {
-        const waiting = await db.adminPool.query<{ n: number }>(
-          `SELECT count(*)::int AS n FROM pg_stat_activity
-           WHERE datname = current_database() AND wait_event_type = 'Lock'`,
-        );
-        return waiting.rows[0]!.n === 6;
-      }, 'six issuers to wait for the version lock');
+      await waitForLockWaiters(6);
       await holder.query('COMMIT');
       const kids = await Promise.all(issuers);
       expect(new Set(kids).size).toBe(1);
@@ -301,13 +306,7 @@ describe('the first key', () => {
         (kid) => ({ kid }),
         (error: { code?: string }) => ({ code: error.code }),
       );
-      await waitFor(async () => {
-        const waiting = await db.adminPool.query<{ n: number }>(
-          `SELECT count(*)::int AS n FROM pg_stat_activity
-           WHERE datname = current_database() AND wait_event_type = 'Lock'`,
-        );
-        return waiting.rows[0]!.n === 1;
-      }, 'the racer to wait for the version lock');
+      await waitForLockWaiters(1);
       // The first transaction makes the key while the racer waits.
       const kid = (await store.createTicketIssuer(first, orgId)).kid;
       await first.query('COMMIT');
