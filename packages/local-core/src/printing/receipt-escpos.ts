@@ -1,5 +1,13 @@
 import ReceiptPrinterEncoder from '@point-of-sale/receipt-printer-encoder';
+import {
+  dateTimeFormatter,
+  moneyFormatter,
+  percentFormatter,
+  type PrintFormatting,
+} from './print-formatting.ts';
 import { fitLines, RECEIPT_CHARSET, RECEIPT_CODEPAGES, toPrintable } from './printable-text.ts';
+
+export type { PrintFormatting } from './print-formatting.ts';
 
 /**
  * Receipts and shift reports as raw ESC/POS bytes, for an 80 mm or 58 mm thermal printer reached over TCP or
@@ -19,16 +27,6 @@ export interface EscPosOptions {
   kickDrawerPin?: DrawerPin | null;
   /** Feed past the cutter and cut at the end (default true). */
   cut?: boolean;
-}
-
-/** How money and dates read on paper. */
-export interface PrintFormatting {
-  /** ISO 4217 code; amounts are integers in its minor unit (cents for EUR, yen for JPY). */
-  currency: string;
-  /** BCP 47 tag for Intl (default en-GB). */
-  locale?: string;
-  /** IANA zone for printed times (default: this machine's zone, which is where the box office is). */
-  timeZone?: string;
 }
 
 export type PaymentMethod = 'cash' | 'comp' | 'terminal' | 'card';
@@ -98,7 +96,6 @@ export const DRAWER_KICK: Record<DrawerPin, readonly number[]> = {
 const FEED_BEFORE_CUT = 4;
 const NAME_MAX_LINES = 3;
 const NOTE_MAX_LINES = 4;
-const DEFAULT_LOCALE = 'en-GB';
 
 const METHOD_LABELS: Record<PaymentMethod, string> = {
   cash: 'Cash',
@@ -195,42 +192,11 @@ interface Formatters {
   dateTime(value: Date | string | null): string;
 }
 
-function numberFormat(locale: string, options: Intl.NumberFormatOptions): Intl.NumberFormat {
-  try {
-    return new Intl.NumberFormat(locale, options);
-  } catch {
-    return new Intl.NumberFormat(DEFAULT_LOCALE, options);
-  }
-}
-
-/** Formatters that fall back (default locale, plain number plus code, machine zone) rather than throw. */
 function formattersFor(formatting: PrintFormatting): Formatters {
-  const locale = formatting.locale ?? DEFAULT_LOCALE;
-  let currency: Intl.NumberFormat;
-  let suffix = '';
-  try {
-    currency = numberFormat(locale, { style: 'currency', currency: formatting.currency });
-  } catch {
-    currency = numberFormat(locale, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
-    suffix = ` ${formatting.currency}`;
-  }
-  const minorDigits = currency.resolvedOptions().maximumFractionDigits ?? 2;
-  const percent = numberFormat(locale, { style: 'percent', maximumFractionDigits: 2 });
-  let dates: Intl.DateTimeFormat;
-  const dateOptions: Intl.DateTimeFormatOptions = { dateStyle: 'medium', timeStyle: 'short' };
-  try {
-    dates = new Intl.DateTimeFormat(locale, { ...dateOptions, timeZone: formatting.timeZone });
-  } catch {
-    dates = new Intl.DateTimeFormat(DEFAULT_LOCALE, dateOptions);
-  }
   return {
-    money: (cents) => (Number.isFinite(cents) ? currency.format(cents / 10 ** minorDigits) + suffix : '?'),
-    percent: (basisPoints) => (Number.isFinite(basisPoints) ? percent.format(basisPoints / 10_000) : '?'),
-    dateTime: (value) => {
-      if (value === null) return '';
-      const date = value instanceof Date ? value : new Date(value);
-      return Number.isNaN(date.getTime()) ? String(value) : dates.format(date);
-    },
+    money: moneyFormatter(formatting),
+    percent: percentFormatter(formatting),
+    dateTime: dateTimeFormatter(formatting, 'medium'),
   };
 }
 
