@@ -26,10 +26,16 @@ export type RowCounts = Record<ReplicatedTableName, number>;
 export function rowCounts(demo: DemoOrg): RowCounts {
   return {
     events: demo.events.length,
+    // The seeder gives each ticket type a quota of its own.
+    quotas: demo.ticketTypes.length,
     ticket_types: demo.ticketTypes.length,
-    tickets: demo.tickets.length,
-    orders: demo.orders.length,
     people: demo.people.length,
+    shifts: 0,
+    orders: demo.orders.length,
+    tickets: demo.tickets.length,
+    allocations: 0,
+    cash_movements: 0,
+    order_audit: 0,
   };
 }
 

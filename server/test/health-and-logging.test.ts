@@ -15,6 +15,7 @@ import {
   type TestDatabase,
   type TestServer,
 } from '../src/testing.ts';
+import { SUPPORTED_SCHEMA_VERSIONS } from '../src/sync/versions.ts';
 import type { ChangeNotifier } from '../src/sync/change-notifier.ts';
 import type { ServerDeps } from '../src/trpc/context.ts';
 
@@ -238,7 +239,7 @@ describe('the real app at level info', () => {
         .deviceToken;
       const pull = await app.inject({
         method: 'GET',
-        url: `/trpc/sync.pull?input=${encodeURIComponent(JSON.stringify({ protocolVersion: PROTOCOL_VERSION, schemaVersion: 3, cursor: null }))}`,
+        url: `/trpc/sync.pull?input=${encodeURIComponent(JSON.stringify({ protocolVersion: PROTOCOL_VERSION, schemaVersion: SUPPORTED_SCHEMA_VERSIONS.max, cursor: null }))}`,
         headers: { 'x-janix-device': `Bearer ${deviceToken}` },
       });
       expect(pull.statusCode).toBe(200);

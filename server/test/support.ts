@@ -14,6 +14,7 @@ import {
   type ReplicatedTableName,
 } from '@janix/schemas';
 import type { DemoOrg } from '@janix/testkit';
+import { SUPPORTED_SCHEMA_VERSIONS } from '../src/sync/versions.ts';
 import type { AppRouter } from '../src/trpc/router.ts';
 import { latestSignInCode, type TestServer } from '../src/testing.ts';
 
@@ -115,7 +116,10 @@ export async function enrolledDevice(server: TestServer, session: string, orgId:
 }
 
 /** The replica schema version this server speaks (3: role-scoped column batches, events with who changed them). */
-export const versions = { protocolVersion: PROTOCOL_VERSION, schemaVersion: 3 } as const;
+export const versions = {
+  protocolVersion: PROTOCOL_VERSION,
+  schemaVersion: SUPPORTED_SCHEMA_VERSIONS.max,
+} as const;
 
 export function command(seq: number, name: CommandName | (string & {}), args: unknown): CommandEnvelope {
   return { seq, name, args, clientTime: new Date().toISOString() };

@@ -1,10 +1,10 @@
-import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { useEffect } from 'react';
+import { useQuery } from '@tanstack/react-query';
 import { LOCAL_SERVICE_UNREACHABLE } from './error-message.ts';
 import { RevokedNotice } from './components/revoked-notice.tsx';
 import { EnrollScreen } from './screens/enroll-screen.tsx';
 import { SignInScreen } from './screens/sign-in-screen.tsx';
 import { Shell } from './shell.tsx';
+import { useReReadChangedTables } from './replica-tables.ts';
 import { STATUS_POLL_MS, useTRPC } from './trpc.ts';
 
 /**
@@ -20,15 +20,9 @@ export function App({ needsLaunchLink = false }: { needsLaunchLink?: boolean }) 
     }),
   );
 
-  // Replicated data changed underneath (a sync landed, a command was queued): re-read what screens show.
-  const queryClient = useQueryClient();
-  const revision = status.data?.revision;
-  useEffect(() => {
-    if (revision === undefined) return;
-    void queryClient.invalidateQueries(trpc.events.pathFilter());
-    void queryClient.invalidateQueries(trpc.sync.rejections.pathFilter());
-    void queryClient.invalidateQueries(trpc.notices.pathFilter());
-  }, [revision, queryClient, trpc]);
+  // Replicated data changed underneath (a sync landed, a command was queued): screens re-read the tables
+  // that changed, and only those.
+  useReReadChangedTables(status.data?.tables);
 
   if (needsLaunchLink && status.data === undefined) {
     return (

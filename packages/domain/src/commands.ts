@@ -3,63 +3,91 @@ import {
   MAX_COMMAND_ARGS_LENGTH,
   MAX_COMMAND_NAME_LENGTH,
   type CommandName,
-  type EventRow,
 } from '@janix/schemas';
 import type { OrgAction } from './permissions.ts';
-import { decideCreateEvent, decideUpdateEvent } from './events.ts';
+import {
+  replicatedTableNames,
+  type ReplicatedTableName,
+  type RowOf,
+  type WriteRowOf,
+} from './replicated-tables.ts';
 import { rejection, type Decision } from './decision.ts';
+import { eventCommands } from './event-commands.ts';
 
-/** Rows a command needs to read, by table and id; the caller loads them (Postgres or SQLite). */
-export interface CommandReads {
-  events: string[];
-}
-export interface LoadedRows {
-  events: ReadonlyMap<string, EventRow>;
+/**
+ * Rows a command needs to read: by id, or by the value of one column (a refund reads the tickets whose
+ * `order_id` is its order). The caller loads them, from Postgres on the server (locked to commit) and from
+ * the replica with pending writes laid over on the console.
+ */
+export type ReadRequest = {
+  [T in ReplicatedTableName]:
+    { table: T; ids: readonly string[] } | { table: T; column: string; values: readonly string[] };
+}[ReplicatedTableName];
+
+/** What was loaded, by table and id; a row that does not exist (or is another organization's) is absent. */
+export type LoadedRows = { [T in ReplicatedTableName]: ReadonlyMap<string, RowOf<T>> };
+
+/**
+ * One row a command writes, as a rule returns it: `insert` must create a new row (an existing id is a
+ * conflict), `update` replaces the row's columns. The writers on both sides take everything else (how, in
+ * which order, at which version) from the table's description.
+ */
+export type CommandWrite = {
+  [T in ReplicatedTableName]: { table: T; op: 'insert' | 'update'; row: WriteRowOf<T> };
+}[ReplicatedTableName];
+
+/** Who issues a command, as the deciding side knows it (the server from its database, the console from its session). */
+export interface CommandActor {
+  userId: string;
+  userName: string;
+  deviceId: string;
+  deviceName: string;
 }
 
-/** `insert` must create a new row (an existing id, even one invisible to this organization, is a conflict). */
-export type CommandWrite = { table: 'events'; op: 'insert' | 'update'; row: Omit<EventRow, 'version'> };
+/** A slot of an allocation turned into a ticket: its id and signed secret, derived by the server. */
+export type TicketIssuer = (slot: {
+  allocationId: string;
+  slot: number;
+  eventId: string;
+  ticketTypeId: string;
+}) => { ticketId: string; secret: string } | null;
+
+export interface CommandContext {
+  orgId: string;
+  /**
+   * Where the rule runs. The server's answer is the authoritative one; a console only predicts it, and some
+   * decisions only the server can make (granting seats from a quota the console sees a stale copy of).
+   */
+  where: 'server' | 'console';
+  /** The deciding side's clock. */
+  now: Date;
+  actor: CommandActor;
+  /** Answers null on a console that has not fetched the signed secrets of that allocation yet. */
+  issueTicket: TicketIssuer;
+}
 
 type ArgsOf<N extends CommandName> = ReturnType<(typeof commandArgsSchemas)[N]['parse']>;
 
-interface CommandDefinition<N extends CommandName> {
+export interface CommandDefinition<Args> {
   requires: OrgAction;
-  reads(args: ArgsOf<N>): CommandReads;
-  decide(rows: LoadedRows, args: ArgsOf<N>, ctx: { orgId: string }): Decision<CommandWrite[]>;
+  reads(args: Args): ReadRequest[];
+  decide(rows: LoadedRows, args: Args, ctx: CommandContext): Decision<CommandWrite[]>;
+}
+
+/** Types a command module's definitions against the argument schemas, one object literal per area. */
+export function defineCommands<N extends CommandName>(definitions: {
+  [K in N]: CommandDefinition<ArgsOf<K>>;
+}): { [K in N]: CommandDefinition<ArgsOf<K>> } {
+  return definitions;
 }
 
 /**
- * The one place a command is registered: its permission, what it reads and its rule. Rules are pure and
- * synchronous, so the server runs them inside its Postgres transaction and the console inside its SQLite one.
+ * The one place commands are registered: each area's module (its schema in packages/schemas, its rules with
+ * their tests beside them) adds its definitions here. Rules are pure and synchronous, so the server runs them
+ * inside its Postgres transaction and the console inside its SQLite one.
  */
-export const commandRegistry: { [N in CommandName]: CommandDefinition<N> } = {
-  createEvent: {
-    requires: 'events.write',
-    reads: (args) => ({ events: [args.eventId] }),
-    decide(rows, args, ctx) {
-      const decision = decideCreateEvent(rows.events.get(args.eventId), {
-        eventId: args.eventId,
-        orgId: ctx.orgId,
-        draft: args.draft,
-      });
-      return decision.ok
-        ? { ok: true, value: [{ table: 'events', op: 'insert', row: decision.value }] }
-        : decision;
-    },
-  },
-  updateEvent: {
-    requires: 'events.write',
-    reads: (args) => ({ events: [args.eventId] }),
-    decide(rows, args, ctx) {
-      const existing = rows.events.get(args.eventId);
-      // Another organization's id answers exactly like a missing one: no existence leak.
-      const visible = existing && existing.orgId === ctx.orgId ? existing : undefined;
-      const decision = decideUpdateEvent(visible, args.patch);
-      return decision.ok
-        ? { ok: true, value: [{ table: 'events', op: 'update', row: decision.value }] }
-        : decision;
-    },
-  },
+export const commandRegistry: { [N in CommandName]: CommandDefinition<ArgsOf<N>> } = {
+  ...eventCommands,
 };
 
 /** A name this build knows; anything else (a newer console's command, a typo, `constructor`) is not. */
@@ -97,7 +125,7 @@ function isPlainKey(key: PropertyKey): boolean {
 }
 
 export interface CommandPlan {
-  reads: CommandReads;
+  reads: ReadRequest[];
   decide(rows: LoadedRows): Decision<CommandWrite[]>;
 }
 
@@ -109,14 +137,14 @@ export interface CommandPlan {
 export function planCommand(
   name: string,
   rawArgs: unknown,
-  ctx: { orgId: string; allows: (action: OrgAction) => boolean },
+  ctx: CommandContext & { allows: (action: OrgAction) => boolean },
 ): Decision<CommandPlan> {
   if (!isKnownCommand(name))
     return rejection(
       'unknown_command',
       'The server does not know this kind of change (the console is newer than the server).',
     );
-  const definition = commandRegistry[name] as CommandDefinition<CommandName>;
+  const definition = commandRegistry[name] as CommandDefinition<unknown>;
   if (!ctx.allows(definition.requires)) return rejection('forbidden', 'Your role does not allow this.');
   const args = parseCommandArgs(name, rawArgs);
   if (!args.ok) return args;
@@ -124,7 +152,14 @@ export function planCommand(
     ok: true,
     value: {
       reads: definition.reads(args.value),
-      decide: (rows) => definition.decide(rows, args.value, { orgId: ctx.orgId }),
+      decide: (rows) => definition.decide(rows, args.value, ctx),
     },
+  };
+}
+
+/** Loaded rows with nothing in them, to fill per table. */
+export function emptyLoadedRows(): { [T in ReplicatedTableName]: Map<string, RowOf<T>> } {
+  return Object.fromEntries(replicatedTableNames.map((table) => [table, new Map()])) as {
+    [T in ReplicatedTableName]: Map<string, RowOf<T>>;
   };
 }

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { EventDraft, EventRow } from '@janix/schemas';
+import type { EventDraft } from '@janix/schemas';
+import type { RowOf } from './replicated-tables.ts';
 import { decideCreateEvent, decideUpdateEvent } from './events.ts';
 
-const orgId = '6f1c2d4e-8a9b-4c3d-9e2f-1a2b3c4d5e6f';
 const eventId = '0b7d9a3c-5e1f-4a2b-8c9d-7e6f5a4b3c2d';
 const draft: EventDraft = {
   name: 'Harbour Jazz Night',
@@ -11,17 +11,23 @@ const draft: EventDraft = {
   endsAt: '2026-12-05T23:00:00Z',
   status: 'draft',
 };
-const existing: EventRow = { id: eventId, orgId, ...draft, version: 7 };
+const existing: RowOf<'events'> = {
+  id: eventId,
+  ...draft,
+  updatedAt: '2026-12-01T10:00:00.000Z',
+  updatedBy: null,
+  version: 7,
+};
 
 describe('decideCreateEvent', () => {
   it('creates the row from the draft, in the given organization, without a version', () => {
-    const decision = decideCreateEvent(undefined, { eventId, orgId, draft });
-    expect(decision).toEqual({ ok: true, value: { id: eventId, orgId, ...draft } });
+    const decision = decideCreateEvent(undefined, { eventId, draft });
+    expect(decision).toEqual({ ok: true, value: { id: eventId, ...draft } });
     if (decision.ok) expect(decision.value).not.toHaveProperty('version');
   });
 
   it('refuses an id that already exists', () => {
-    expect(decideCreateEvent(existing, { eventId, orgId, draft })).toMatchObject({
+    expect(decideCreateEvent(existing, { eventId, draft })).toMatchObject({
       ok: false,
       code: 'already_exists',
     });
@@ -29,7 +35,7 @@ describe('decideCreateEvent', () => {
 
   it('refuses an event that ends before, or exactly when, it starts', () => {
     for (const endsAt of ['2026-12-05T18:59:59Z', draft.startsAt]) {
-      expect(decideCreateEvent(undefined, { eventId, orgId, draft: { ...draft, endsAt } })).toMatchObject({
+      expect(decideCreateEvent(undefined, { eventId, draft: { ...draft, endsAt } })).toMatchObject({
         ok: false,
         code: 'invalid_times',
       });
@@ -39,12 +45,12 @@ describe('decideCreateEvent', () => {
   it('compares instants, not strings: offsets are honoured', () => {
     // 20:00+02:00 is 18:00Z, before the 19:00Z start.
     const early = { ...draft, endsAt: '2026-12-05T20:00:00+02:00' };
-    expect(decideCreateEvent(undefined, { eventId, orgId, draft: early })).toMatchObject({
+    expect(decideCreateEvent(undefined, { eventId, draft: early })).toMatchObject({
       code: 'invalid_times',
     });
     // 01:00+05:00 on the next day is 20:00Z, after the start.
     const late = { ...draft, endsAt: '2026-12-06T01:00:00+05:00' };
-    expect(decideCreateEvent(undefined, { eventId, orgId, draft: late })).toMatchObject({ ok: true });
+    expect(decideCreateEvent(undefined, { eventId, draft: late })).toMatchObject({ ok: true });
   });
 });
 
@@ -53,7 +59,7 @@ describe('decideUpdateEvent', () => {
     const decision = decideUpdateEvent(existing, { name: 'Renamed', status: 'on_sale' });
     expect(decision).toEqual({
       ok: true,
-      value: { id: eventId, orgId, ...draft, name: 'Renamed', status: 'on_sale' },
+      value: { id: eventId, ...draft, name: 'Renamed', status: 'on_sale' },
     });
   });
 

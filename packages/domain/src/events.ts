@@ -1,5 +1,6 @@
-import type { EventDraft, EventPatch, EventRow } from '@janix/schemas';
+import type { EventDraft, EventPatch } from '@janix/schemas';
 import { rejection, type Decision } from './decision.ts';
+import type { RowOf, WriteRowOf } from './replicated-tables.ts';
 
 function checkTimes(startsAt: string, endsAt: string): Decision<null> {
   if (Date.parse(endsAt) <= Date.parse(startsAt)) {
@@ -9,22 +10,22 @@ function checkTimes(startsAt: string, endsAt: string): Decision<null> {
 }
 
 export function decideCreateEvent(
-  existing: EventRow | undefined,
-  input: { eventId: string; orgId: string; draft: EventDraft },
-): Decision<Omit<EventRow, 'version'>> {
+  existing: RowOf<'events'> | undefined,
+  input: { eventId: string; draft: EventDraft },
+): Decision<WriteRowOf<'events'>> {
   if (existing) return rejection('already_exists', 'An event with this id already exists.');
   const times = checkTimes(input.draft.startsAt, input.draft.endsAt);
   if (!times.ok) return times;
-  return { ok: true, value: { id: input.eventId, orgId: input.orgId, ...input.draft } };
+  return { ok: true, value: { id: input.eventId, ...input.draft } };
 }
 
 export function decideUpdateEvent(
-  existing: EventRow | undefined,
+  existing: RowOf<'events'> | undefined,
   patch: EventPatch,
-): Decision<Omit<EventRow, 'version'>> {
+): Decision<WriteRowOf<'events'>> {
   if (!existing) return rejection('not_found', 'This event does not exist.');
-  const { version: _version, ...current } = existing;
-  const next = { ...current, ...stripUndefined(patch) };
+  const { id, name, venue, startsAt, endsAt, status } = existing;
+  const next = { id, name, venue, startsAt, endsAt, status, ...stripUndefined(patch) };
   const times = checkTimes(next.startsAt, next.endsAt);
   if (!times.ok) return times;
   return { ok: true, value: next };

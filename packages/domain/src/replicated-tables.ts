@@ -5,41 +5,49 @@ export type { ReplicatedTableName };
 export type ColumnType = 'uuid' | 'text' | 'int' | 'bool' | 'timestamptz';
 
 export interface ColumnSpec {
-  name: string;
-  type: ColumnType;
+  readonly name: string;
+  readonly type: ColumnType;
+  /** The column may hold null (in Postgres and so in a command's row). */
+  readonly nullable?: true;
   /** The action a role needs to receive this column; absent means every role that receives the table. */
-  requires?: OrgAction;
+  readonly requires?: OrgAction;
   /** Written by the server's batch writer itself (who and when), never taken from a command's row. */
-  setByWriter?: true;
+  readonly setByWriter?: true;
 }
 
 export interface ReplicatedTableSpec {
-  name: ReplicatedTableName;
+  readonly name: ReplicatedTableName;
   /** The action a role needs for its devices to replicate this table at all. */
-  requires: OrgAction;
+  readonly requires: OrgAction;
   /** id and version are implied and always sent. */
-  columns: readonly ColumnSpec[];
+  readonly columns: readonly ColumnSpec[];
+  /** Loaded after the other tables in an initial sync: the box office and the scanner can work without it. */
+  readonly loadLast?: true;
+  /** The column that names a row to a user (a notice about a refused change says which record). */
+  readonly label?: string;
 }
 
 /**
  * Who last changed a row a command writes, and when: the console tells its user whose later edit overwrote
  * theirs. Every table a command writes carries both.
  */
-const authorship: readonly ColumnSpec[] = [
+const authorship = [
   { name: 'updated_at', type: 'timestamptz', setByWriter: true },
-  { name: 'updated_by', type: 'text', setByWriter: true },
-];
+  { name: 'updated_by', type: 'text', nullable: true, setByWriter: true },
+] as const satisfies readonly ColumnSpec[];
 
 /**
- * What each device replicates, in the order an initial sync loads it: what the box office and the scanner
- * need first, people last. A device holds only the tables and columns its role needs (privacy by design),
- * and what it needs follows from the permission table (permissions.ts): scanners get names but no contact
- * data; ticket secrets go to every role that admits or sells.
+ * Every table a command writes and a device replicates, parents before children: the server's batch writer
+ * writes a batch's rows in this order, so a row never refers to one written after it. A device holds only
+ * the tables and columns its role needs (privacy by design), and what it needs follows from the permission
+ * table (permissions.ts): scanners get names but no contact data; ticket secrets go to every role that admits
+ * or sells.
  */
-export const replicatedTables: readonly ReplicatedTableSpec[] = [
+const tableDescriptions = [
   {
     name: 'events',
     requires: 'events.read',
+    label: 'name',
     columns: [
       { name: 'name', type: 'text' },
       { name: 'venue', type: 'text' },
@@ -50,14 +58,93 @@ export const replicatedTables: readonly ReplicatedTableSpec[] = [
     ],
   },
   {
-    name: 'ticket_types',
+    name: 'quotas',
     requires: 'events.read',
+    label: 'name',
     columns: [
       { name: 'event_id', type: 'uuid' },
       { name: 'name', type: 'text' },
+      { name: 'capacity', type: 'int' },
+      { name: 'sold', type: 'int' },
+      { name: 'allocated', type: 'int' },
+      ...authorship,
+    ],
+  },
+  {
+    name: 'ticket_types',
+    requires: 'events.read',
+    label: 'name',
+    columns: [
+      { name: 'event_id', type: 'uuid' },
+      { name: 'quota_id', type: 'uuid' },
+      { name: 'name', type: 'text' },
       { name: 'price_cents', type: 'int' },
       { name: 'currency', type: 'text' },
+      { name: 'tax_rate_bp', type: 'int' },
       { name: 'capacity', type: 'int' },
+      { name: 'sales_start_at', type: 'timestamptz', nullable: true },
+      { name: 'sales_end_at', type: 'timestamptz', nullable: true },
+      { name: 'channels', type: 'text' },
+      ...authorship,
+    ],
+  },
+  {
+    name: 'people',
+    requires: 'people.names',
+    loadLast: true,
+    columns: [
+      { name: 'first_name', type: 'text' },
+      { name: 'last_name', type: 'text' },
+      { name: 'email', type: 'text', nullable: true, requires: 'people.contact' },
+      { name: 'phone', type: 'text', nullable: true, requires: 'people.contact' },
+      { name: 'age_range', type: 'text', nullable: true, requires: 'people.profile' },
+      { name: 'company', type: 'text', nullable: true, requires: 'people.profile' },
+      { name: 'city', type: 'text', nullable: true, requires: 'people.profile' },
+      { name: 'country', type: 'text', nullable: true, requires: 'people.profile' },
+      { name: 'marketing_consent', type: 'bool', requires: 'people.profile' },
+      ...authorship,
+    ],
+  },
+  {
+    name: 'shifts',
+    requires: 'orders.read',
+    label: 'cashier',
+    columns: [
+      { name: 'device_id', type: 'uuid' },
+      { name: 'cashier', type: 'text' },
+      { name: 'opened_at', type: 'timestamptz' },
+      { name: 'float_cents', type: 'int' },
+      { name: 'status', type: 'text' },
+      { name: 'closed_at', type: 'timestamptz', nullable: true },
+      { name: 'counted_cents', type: 'int', nullable: true },
+      { name: 'expected_cents', type: 'int', nullable: true },
+      ...authorship,
+    ],
+  },
+  {
+    name: 'orders',
+    requires: 'orders.read',
+    label: 'code',
+    columns: [
+      { name: 'event_id', type: 'uuid' },
+      { name: 'person_id', type: 'uuid', nullable: true },
+      { name: 'code', type: 'text' },
+      { name: 'channel', type: 'text' },
+      { name: 'status', type: 'text' },
+      { name: 'total_cents', type: 'int' },
+      { name: 'currency', type: 'text' },
+      { name: 'created_at', type: 'timestamptz' },
+      { name: 'shift_id', type: 'uuid', nullable: true },
+      { name: 'payment_method', type: 'text', nullable: true },
+      { name: 'payment_reference', type: 'text', nullable: true },
+      { name: 'comp_reason', type: 'text', nullable: true },
+      { name: 'tendered_cents', type: 'int', nullable: true },
+      { name: 'change_cents', type: 'int', nullable: true },
+      { name: 'tax_cents', type: 'int' },
+      { name: 'listed_total_cents', type: 'int', nullable: true },
+      { name: 'refunded_at', type: 'timestamptz', nullable: true },
+      { name: 'refund_reason', type: 'text', nullable: true },
+      ...authorship,
     ],
   },
   {
@@ -67,45 +154,109 @@ export const replicatedTables: readonly ReplicatedTableSpec[] = [
       { name: 'order_id', type: 'uuid' },
       { name: 'event_id', type: 'uuid' },
       { name: 'ticket_type_id', type: 'uuid' },
-      { name: 'person_id', type: 'uuid' },
+      { name: 'person_id', type: 'uuid', nullable: true },
       { name: 'status', type: 'text' },
       { name: 'secret', type: 'text', requires: 'tickets.secrets' },
+      { name: 'price_cents', type: 'int' },
+      { name: 'tax_cents', type: 'int' },
+      { name: 'allocation_id', type: 'uuid', nullable: true },
+      { name: 'slot', type: 'int', nullable: true },
+      ...authorship,
     ],
   },
   {
-    name: 'orders',
+    name: 'allocations',
     requires: 'orders.read',
     columns: [
+      { name: 'quota_id', type: 'uuid' },
       { name: 'event_id', type: 'uuid' },
-      { name: 'person_id', type: 'uuid' },
-      { name: 'code', type: 'text' },
-      { name: 'channel', type: 'text' },
+      { name: 'device_id', type: 'uuid' },
+      { name: 'shift_id', type: 'uuid', nullable: true },
+      { name: 'requested', type: 'int' },
+      { name: 'granted', type: 'int' },
+      { name: 'used', type: 'int' },
+      { name: 'returned', type: 'int' },
       { name: 'status', type: 'text' },
-      { name: 'total_cents', type: 'int' },
-      { name: 'currency', type: 'text' },
       { name: 'created_at', type: 'timestamptz' },
+      ...authorship,
     ],
   },
   {
-    name: 'people',
-    requires: 'people.names',
+    name: 'cash_movements',
+    requires: 'orders.read',
+    label: 'reason',
     columns: [
-      { name: 'first_name', type: 'text' },
-      { name: 'last_name', type: 'text' },
-      { name: 'email', type: 'text', requires: 'people.contact' },
-      { name: 'company', type: 'text', requires: 'people.profile' },
-      { name: 'city', type: 'text', requires: 'people.profile' },
-      { name: 'country', type: 'text', requires: 'people.profile' },
-      { name: 'marketing_consent', type: 'bool', requires: 'people.profile' },
+      { name: 'shift_id', type: 'uuid' },
+      { name: 'kind', type: 'text' },
+      { name: 'amount_cents', type: 'int' },
+      { name: 'reason', type: 'text' },
+      { name: 'created_at', type: 'timestamptz' },
+      ...authorship,
     ],
   },
-];
+  {
+    name: 'order_audit',
+    requires: 'orders.read',
+    label: 'reason',
+    columns: [
+      { name: 'order_id', type: 'uuid' },
+      { name: 'shift_id', type: 'uuid', nullable: true },
+      { name: 'action', type: 'text' },
+      { name: 'reason', type: 'text' },
+      { name: 'amount_cents', type: 'int' },
+      { name: 'method', type: 'text', nullable: true },
+      { name: 'user_id', type: 'uuid' },
+      { name: 'user_name', type: 'text' },
+      { name: 'device_id', type: 'uuid' },
+      { name: 'created_at', type: 'timestamptz' },
+      ...authorship,
+    ],
+  },
+] as const satisfies readonly ReplicatedTableSpec[];
 
-export const replicatedTableNames = replicatedTables.map((table) => table.name);
+type Specs = (typeof tableDescriptions)[number];
+type SpecOf<T extends ReplicatedTableName> = Extract<Specs, { name: T }>;
+type CamelCase<S extends string> = S extends `${infer Head}_${infer Tail}`
+  ? `${Head}${Capitalize<CamelCase<Tail>>}`
+  : S;
+type ValueOf<C extends ColumnSpec> =
+  | (C['type'] extends 'int' ? number : C['type'] extends 'bool' ? boolean : string)
+  | (C extends { nullable: true } ? null : never);
+
+/**
+ * A row of a replicated table as rules see it: camelCase fields derived from the table's columns (so the
+ * description above is the only list of them), plus id and version. `starts_at` is `startsAt`.
+ */
+export type RowOf<T extends ReplicatedTableName> = { id: string; version: number } & {
+  -readonly [C in SpecOf<T>['columns'][number] as CamelCase<C['name']>]: ValueOf<C>;
+};
+
+/** What a command writes: every column but version (the writer's) and who-and-when (the writer's too). */
+export type WriteRowOf<T extends ReplicatedTableName> = { id: string } & {
+  -readonly [
+    C in SpecOf<T>['columns'][number] as C extends { setByWriter: true } ? never : CamelCase<C['name']>
+  ]: ValueOf<C>;
+};
+
+/** The descriptions above as their general type: the literal one serves only to derive row types. */
+export const replicatedTables: readonly ReplicatedTableSpec[] = tableDescriptions;
+const specs = replicatedTables;
+
+export const replicatedTableNames: ReplicatedTableName[] = specs.map((table) => table.name);
+
+/** A column's field in a row: `starts_at` is `startsAt`. */
+export const fieldOf = (column: string): string =>
+  column.replace(/_([a-z])/g, (_, letter: string) => letter.toUpperCase());
+
+/** Every table in the order an initial sync loads them: what the box office and the scanner need first. */
+export const tableLoadOrder: ReplicatedTableName[] = [
+  ...specs.filter((table) => !table.loadLast),
+  ...specs.filter((table) => table.loadLast),
+].map((table) => table.name);
 
 /** The tables a role replicates, in load order. */
 export function tablesForRole(role: OrgRole): ReplicatedTableSpec[] {
-  return replicatedTables.filter((table) => roleAllows(role, table.requires));
+  return tableLoadOrder.map(tableSpec).filter((table) => roleAllows(role, table.requires));
 }
 
 /** The columns of a table a role receives, in wire order: id and version first. */
@@ -118,7 +269,31 @@ export function columnsForRole(table: ReplicatedTableSpec, role: OrgRole): strin
 }
 
 export function tableSpec(name: ReplicatedTableName): ReplicatedTableSpec {
-  const spec = replicatedTables.find((table) => table.name === name);
+  const spec = specs.find((table) => table.name === name);
   if (!spec) throw new Error(`unknown replicated table ${name}`);
   return spec;
+}
+
+/**
+ * A stored row (snake_case columns, as Postgres or SQLite return it) as rules see it. Both databases are
+ * read through this: Postgres gives timestamps as Date, SQLite gives booleans as 0/1 and timestamps as the
+ * ISO text the feed carried.
+ */
+export function rowFromRecord<T extends ReplicatedTableName>(
+  table: T,
+  record: Record<string, unknown>,
+): RowOf<T> {
+  const row: Record<string, unknown> = { id: record.id, version: Number(record.version ?? 0) };
+  for (const column of tableSpec(table).columns) {
+    const value = record[column.name];
+    row[fieldOf(column.name)] =
+      value === undefined || value === null
+        ? null
+        : value instanceof Date
+          ? value.toISOString()
+          : column.type === 'bool'
+            ? Boolean(value)
+            : value;
+  }
+  return row as RowOf<T>;
 }

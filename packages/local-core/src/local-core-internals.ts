@@ -1,7 +1,9 @@
 import type { CommandName, EnrolledDevice, OrgRole } from '@janix/schemas';
+import type { AllocationSecrets } from './replica/allocation-secrets.ts';
 import type { EventsRepository } from './replica/events-repository.ts';
 import type { MetaStore } from './replica/meta-store.ts';
 import type { ReplicaDb } from './replica/open-replica.ts';
+import type { PendingOverlay } from './replica/pending-overlay.ts';
 import type { RecordNotices } from './replica/record-notices.ts';
 import type { ServerClient } from './server-client.ts';
 import type { Outbox } from './sync/outbox.ts';
@@ -11,6 +13,8 @@ export interface Replica {
   db: ReplicaDb;
   meta: MetaStore;
   events: EventsRepository;
+  overlay: PendingOverlay;
+  allocationSecrets: AllocationSecrets;
   outbox: Outbox;
   notices: RecordNotices;
 }
@@ -38,6 +42,11 @@ export interface LocalCoreInternals {
   sync(): SyncEngine;
   /** Changes whenever replicated or pending data, or the notices about them, may have changed. */
   revision(): number;
+  /**
+   * Per table, a number that changes whenever that table's rows (server or pending) may have changed, so a
+   * screen re-reads only what it shows. `notices` stands for the console's own notices.
+   */
+  tableRevisions(): Record<string, number>;
   /** A notice was dismissed: screens that show it should re-read. */
   noticesChanged(): void;
   /** The server said it does not know this device (restored, or another database); nothing was erased. */
@@ -50,4 +59,6 @@ export interface LocalCoreInternals {
   forgetDevice(): Promise<{ lostChanges: number }>;
   /** Accepts a command locally (effect + outbox in one transaction) or throws the rule's rejection. */
   submit(device: EnrolledDevice, name: CommandName, args: unknown): { seq: number };
+  /** Some tables changed outside a sync or a command (secrets fetched): screens reading them re-read. */
+  tablesChanged(tables: readonly string[]): void;
 }

@@ -9,6 +9,7 @@ import {
   type Replica,
 } from './local-core-internals.ts';
 import { localRouter } from './local-router.ts';
+import { createAllocationSecrets } from './replica/allocation-secrets.ts';
 import { createEventsRepository } from './replica/events-repository.ts';
 import { createMetaStore } from './replica/meta-store.ts';
 import { REPLICA_SCHEMA_VERSION } from './replica/migrations.ts';
@@ -18,6 +19,7 @@ import {
   lockDataDir,
   openReplica,
 } from './replica/open-replica.ts';
+import { createPendingOverlay } from './replica/pending-overlay.ts';
 import { createRecordNotices } from './replica/record-notices.ts';
 import {
   createSecretBox,
@@ -28,7 +30,7 @@ import {
 import { createSyncStorage } from './replica/sync-storage.ts';
 import { createServerClient, type ServerClient } from './server-client.ts';
 import { checkServerUrl } from './server-url.ts';
-import { acceptCommand, replayPending } from './sync/local-commands.ts';
+import { acceptCommand, replayPending, type ConsoleActor, type LocalDecider } from './sync/local-commands.ts';
 import { createOutbox } from './sync/outbox.ts';
 import { createServerTransport } from './sync/server-transport.ts';
 
@@ -81,6 +83,8 @@ async function loadReplica(dataDir: string, box: SecretBox, log: (line: string) 
     db,
     meta,
     events: createEventsRepository(db, () => meta.get('device')?.orgId ?? ''),
+    overlay: createPendingOverlay(db),
+    allocationSecrets: createAllocationSecrets(db),
     outbox: createOutbox(db, notices),
     notices,
   };
@@ -111,6 +115,19 @@ function keepUnknownDevice(transport: SyncTransport, onUnknown: () => void): Syn
     },
   };
 }
+
+/** A local rule's refusal, kept on the error so the UI (and tests) can tell which rule refused. */
+export class CommandRefused extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'CommandRefused';
+  }
+}
+const rejectionCause = (decision: { code: string; message: string }) =>
+  new CommandRefused(decision.code, decision.message);
 
 /** Opens the console's replica and starts syncing it with the server. Plain Node: no Electron here. */
 export async function openLocalCore(options: LocalCoreOptions): Promise<LocalCore> {
@@ -150,15 +167,44 @@ export async function openLocalCore(options: LocalCoreOptions): Promise<LocalCor
     lastSyncedWritten = at;
   }
 
-  const replayOverlay = (): boolean => {
-    const device = replica.meta.get('device');
-    return device
-      ? replayPending(replica.db, replica.events, replica.outbox, { orgId: device.orgId, role: device.role })
-      : false;
+  /** Who acts on this console: its device, and the signed-in user as far as it knows offline. */
+  const consoleActor = (device: EnrolledDevice): ConsoleActor => {
+    const session = replica.meta.get('session');
+    const userRole = userRoleIn(session, device.orgId);
+    return {
+      orgId: device.orgId,
+      role: device.role,
+      ...(userRole !== undefined ? { userRole } : {}),
+      userId: session?.user.id ?? '',
+      userName: session?.user.displayName ?? '',
+      deviceId: device.deviceId,
+      deviceName: device.name,
+    };
+  };
+  const decider = (): LocalDecider => ({
+    overlay: replica.overlay,
+    issueTicket: replica.allocationSecrets.issuer,
+    now,
+  });
+
+  // Bumped whenever what the UI reads may have changed, so screens know to re-read; per table as well.
+  let revision = 0;
+  const tableRevisions: Record<string, number> = {};
+  const tablesChanged = (tables: Iterable<string>): void => {
+    for (const table of tables) {
+      revision += 1;
+      tableRevisions[table] = revision;
+    }
   };
 
-  // Bumped whenever what the UI reads may have changed, so screens know to re-read.
-  let revision = 0;
+  const replayOverlay = (): boolean => {
+    const device = replica.meta.get('device');
+    if (!device) return false;
+    const changed = replayPending(replica.db, decider(), replica.outbox, consoleActor(device));
+    tablesChanged(changed);
+    return changed.length > 0;
+  };
+
   const makeSync = (): SyncEngine => {
     const storage = createSyncStorage(replica.db, replica.meta, replica.outbox, replayOverlay);
     return createSyncEngine({
@@ -166,17 +212,19 @@ export async function openLocalCore(options: LocalCoreOptions): Promise<LocalCor
         ...storage,
         applyPage(page, resyncRequested) {
           storage.applyPage(page, resyncRequested);
-          if (page.batches.length || page.tombstones.length) revision += 1;
+          tablesChanged([...page.batches, ...page.tombstones].map((batch) => batch.table));
+          // A rejection leaves the queue (and its pending rows) and shows as a notice.
+          if (page.rejections.length) tablesChanged(['notices']);
           if (page.batches.length) {
             const { db, notices, meta } = replica;
             const applied = meta.get('lastAppliedSeq') ?? 0;
-            if (db.transaction(() => notices.detectOverwrites(page.batches, applied, now()))()) revision += 1;
+            if (db.transaction(() => notices.detectOverwrites(page.batches, applied, now()))())
+              tablesChanged(['notices']);
           }
         },
         // Called once a cycle or a live page has brought the replica to the server's head: a successful sync.
         replayPending() {
           const changed = storage.replayPending();
-          if (changed) revision += 1;
           unknownDevice = false;
           // The engine stamps lastSyncedAt right after this call; what is written here is the previous one.
           rememberLastSynced(false);
@@ -225,9 +273,9 @@ export async function openLocalCore(options: LocalCoreOptions): Promise<LocalCor
     replica: () => replica,
     sync: () => sync,
     revision: () => revision,
-    noticesChanged: () => {
-      revision += 1;
-    },
+    tableRevisions: () => ({ ...tableRevisions }),
+    noticesChanged: () => tablesChanged(['notices']),
+    tablesChanged,
     unknownDevice: () => unknownDevice,
     lastSyncedAt() {
       const at = sync.state.lastSyncedAt;
@@ -239,22 +287,22 @@ export async function openLocalCore(options: LocalCoreOptions): Promise<LocalCor
     },
     forgetDevice: () => wipeDevice('device_forgotten'),
     submit(device: EnrolledDevice, name: CommandName, args: unknown) {
-      const userRole = userRoleIn(replica.meta.get('session'), device.orgId);
-      const actor = {
-        orgId: device.orgId,
-        role: device.role,
-        ...(userRole !== undefined ? { userRole } : {}),
-      };
-      const decision = acceptCommand(replica.db, replica.events, replica.outbox, actor, {
+      const decision = acceptCommand(replica.db, decider(), replica.outbox, consoleActor(device), {
         name,
         args,
         clientTime: now(),
         lastAppliedSeq: replica.meta.get('lastAppliedSeq') ?? 0,
       });
-      if (!decision.ok) throw new TRPCError({ code: 'BAD_REQUEST', message: decision.message });
-      revision += 1;
+      if (!decision.ok) {
+        throw new TRPCError({
+          code: 'BAD_REQUEST',
+          message: decision.message,
+          cause: rejectionCause(decision),
+        });
+      }
+      tablesChanged(decision.value.tables);
       sync.poke();
-      return decision.value;
+      return { seq: decision.value.seq };
     },
   };
   startSyncing();

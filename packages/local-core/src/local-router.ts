@@ -101,6 +101,8 @@ export const localRouter = t.router({
       },
       notice: meta.get('notice'),
       revision: ctx.core.revision(),
+      /** Per replicated table (and `notices`), a number that changes when its rows may have changed. */
+      tables: ctx.core.tableRevisions(),
     };
   }),
 

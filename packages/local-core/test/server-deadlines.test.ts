@@ -8,6 +8,7 @@ import { DEMO_OWNER_EMAIL, generateDemoOrg } from '@janix/testkit';
 import { latestSignInCode, seedDemoOrg, startTestServer, type TestServer } from '@janix/server/testing';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../../server/src/app.ts';
+import { REPLICA_SCHEMA_VERSION } from '../src/replica/migrations.ts';
 import { createServerClient, type RequestDeadlines } from '../src/server-client.ts';
 import { createServerTransport } from '../src/sync/server-transport.ts';
 
@@ -172,7 +173,7 @@ function consoleEngine(url: string, outbox: CommandEnvelope[], calls: string[] =
   const engine = createSyncEngine({
     storage: headOnlyStorage(outbox),
     transport: createServerTransport(client),
-    schemaVersion: 3,
+    schemaVersion: REPLICA_SCHEMA_VERSION,
     heartbeatMs: 1000,
     baseRetryMs: 100,
     maxRetryMs: 400,
@@ -215,7 +216,11 @@ describe('a console facing a server that does not answer', () => {
     const transport = createServerTransport(createServerClient(front.url, credentials, fetch, deadlines));
     started = Date.now();
     const pull = await underGarbageCollection(
-      transport.pull({ protocolVersion: PROTOCOL_VERSION, schemaVersion: 3, cursor: null }),
+      transport.pull({
+        protocolVersion: PROTOCOL_VERSION,
+        schemaVersion: REPLICA_SCHEMA_VERSION,
+        cursor: null,
+      }),
     ).then(
       () => 'answered',
       (error: unknown) => (error as { kind?: string }).kind,

@@ -34,7 +34,18 @@ export const pushResultSchema = z.object({
 });
 export type PushResult = z.infer<typeof pushResultSchema>;
 
-export const replicatedTableNameSchema = z.enum(['events', 'ticket_types', 'tickets', 'orders', 'people']);
+export const replicatedTableNameSchema = z.enum([
+  'events',
+  'quotas',
+  'ticket_types',
+  'people',
+  'shifts',
+  'orders',
+  'tickets',
+  'allocations',
+  'cash_movements',
+  'order_audit',
+]);
 export type ReplicatedTableName = z.infer<typeof replicatedTableNameSchema>;
 
 export const pullInputSchema = versionHeaderSchema.extend({
@@ -46,7 +57,7 @@ export const pullInputSchema = versionHeaderSchema.extend({
   /** Ask for per-table checksums when the page reaches the head of the feed. */
   checksums: z.boolean().default(false),
   /** Reload these tables from a snapshot (after a checksum mismatch) while keeping the feed position. */
-  resync: z.array(replicatedTableNameSchema).max(5).optional(),
+  resync: z.array(replicatedTableNameSchema).max(replicatedTableNameSchema.options.length).optional(),
 });
 export type PullInput = z.input<typeof pullInputSchema>;
 

@@ -3,27 +3,39 @@ import {
   MAX_COMMAND_NAME_LENGTH,
   orgRoleSchema,
   type CommandEnvelope,
-  type EventRow,
   type PushResult,
   type ReplicatedTableName,
 } from '@janix/schemas';
 import {
   actorAllows,
+  emptyLoadedRows,
+  fieldOf,
   isKnownCommand,
   planCommand,
+  replicatedTableNames,
+  rowFromRecord,
   tableSpec,
   type ActorRoles,
   type ColumnType,
   type CommandWrite,
   type Decision,
+  type LoadedRows,
+  type ReadRequest,
+  type TicketIssuer,
 } from '@janix/domain';
 import { inTransaction, takeOrgVersions } from '../db/org-transaction.ts';
 import type { Pool, PoolClient } from '../db/pools.ts';
 import { ReasonedError } from '../trpc/init.ts';
-import { eventFromRecord, type EventRecord } from './rows.ts';
 
 type Member = { deviceId: string; orgId: string; userId: string };
-type Actor = Member & { roles: ActorRoles; deviceName: string };
+type Actor = Member & { roles: ActorRoles; deviceName: string; userName: string };
+
+/**
+ * Turns allocation slots into tickets (ids and signed secrets) for the batch's organization. Loaded once per
+ * batch, before any rule runs: rules are synchronous.
+ */
+export type TicketIssuerLoader = (client: PoolClient, orgId: string) => Promise<TicketIssuer>;
+const noTicketIssuer: TicketIssuerLoader = async () => () => null;
 type Outcome = PushResult['results'][number];
 
 /** How often a command that fails on the server for a non-business reason is tried before it is rejected. */
@@ -71,6 +83,7 @@ export async function pushCommands(
   committed: (version: number) => void = () => {},
   /** Told of each attempt of a command that failed for a non-business reason. */
   logFailure: (failure: CommandFailure) => void = () => {},
+  loadTicketIssuer: TicketIssuerLoader = noTicketIssuer,
 ): Promise<PushResult> {
   for (let i = 1; i < commands.length; i += 1) {
     if (commands[i]!.seq !== commands[i - 1]!.seq + 1) {
@@ -98,11 +111,16 @@ export async function pushCommands(
         });
       }
       const at = now();
+      const batch: Batch = {
+        actor: device.actor,
+        at,
+        issueTicket: await loadTicketIssuer(client, member.orgId),
+      };
       const decided = oneByOne
-        ? await applyOneByOne(client, device.actor, fresh, at, logFailure)
-        : await applyTogether(client, device.actor, fresh, at);
+        ? await applyOneByOne(client, batch, fresh, logFailure)
+        : await applyTogether(client, batch, fresh);
       committedVersion = decided.version;
-      await recordOutcomes(client, device.actor, fresh, decided.outcomes, at);
+      await recordOutcomes(client, batch.actor, fresh, decided.outcomes, at);
       return { lastAppliedSeq: fresh.at(-1)!.seq, results: [...results, ...decided.outcomes] };
     });
   let result: PushResult;
@@ -129,10 +147,13 @@ async function loadActor(client: PoolClient, member: Member): Promise<{ actor: A
     last_seq: number;
     name: string;
     user_role: string | null;
+    user_name: string | null;
     device_role: string | null;
   }>(
-    `SELECT d.last_seq, d.name, u.role AS user_role, e.role AS device_role FROM devices d
+    `SELECT d.last_seq, d.name, u.role AS user_role, n.display_name AS user_name, e.role AS device_role
+     FROM devices d
      LEFT JOIN memberships u ON u.org_id = d.org_id AND u.user_id = $2
+     LEFT JOIN users n ON n.id = u.user_id
      LEFT JOIN memberships e ON e.org_id = d.org_id AND e.user_id = d.enrolled_by
      WHERE d.id = $1 FOR UPDATE OF d`,
     [member.deviceId, member.userId],
@@ -159,6 +180,7 @@ async function loadActor(client: PoolClient, member: Member): Promise<{ actor: A
       ...member,
       roles: { userRole: userRole.data, deviceRole: deviceRole.data },
       deviceName: row!.name,
+      userName: row!.user_name ?? '',
     },
     lastSeq: row!.last_seq,
   };
@@ -202,24 +224,39 @@ interface Applied {
   version: number;
 }
 
+/** What every command of a batch is decided with: who acts, when, and how slots become tickets. */
+interface Batch {
+  actor: Actor;
+  at: Date;
+  issueTicket: TicketIssuer;
+}
+
 /** The whole batch at once: one read, one write per table and operation. */
 async function applyTogether(
   client: PoolClient,
-  actor: Actor,
+  batch: Batch,
   commands: CommandEnvelope[],
-  at: Date,
 ): Promise<Applied> {
+  const { actor, at } = batch;
   const plans = commands.map((command) =>
     planCommand(command.name, command.args, {
       orgId: actor.orgId,
+      where: 'server',
+      now: at,
+      actor: {
+        userId: actor.userId,
+        userName: actor.userName,
+        deviceId: actor.deviceId,
+        deviceName: actor.deviceName,
+      },
+      issueTicket: batch.issueTicket,
       allows: (action) => actorAllows(actor.roles, action),
     }),
   );
-  const events = await loadEvents(
+  const loaded = await loadRows(
     client,
-    plans.flatMap((plan) => (plan.ok ? plan.value.reads.events : [])),
+    plans.flatMap((plan) => (plan.ok ? plan.value.reads : [])),
   );
-  const loaded = { events };
   const pending = new Map<string, PendingRow>();
   const outcomes: Outcome[] = [];
   let applied = 0;
@@ -231,7 +268,7 @@ async function applyTogether(
       return;
     }
     applied += 1;
-    for (const write of decision.value) stage(pending, loaded, write, applied);
+    for (const write of decision.value) stage(pending, loaded, write, applied, batch);
     outcomes.push({ seq: command.seq, status: 'applied' });
   });
   if (applied === 0) return { outcomes, version: 0 };
@@ -240,10 +277,11 @@ async function applyTogether(
   const lastVersion = await takeOrgVersions(client, actor.orgId, applied);
   const firstVersion = lastVersion - applied + 1;
   const rows = [...pending.values()];
-  for (const table of new Set(rows.map((row) => row.table))) {
+  // Parents before children (the descriptions' order), so a row never refers to one not written yet.
+  for (const table of replicatedTableNames) {
     for (const op of ['insert', 'update'] as const) {
-      const batch = rows.filter((row) => row.table === table && (op === 'insert') === row.isNew);
-      if (batch.length) await writeRows(client, table, op, batch, firstVersion, actor, at);
+      const tableRows = rows.filter((row) => row.table === table && (op === 'insert') === row.isNew);
+      if (tableRows.length) await writeRows(client, table, op, tableRows, firstVersion, batch);
     }
   }
   return { outcomes, version: lastVersion };
@@ -255,18 +293,18 @@ async function applyTogether(
  */
 async function applyOneByOne(
   client: PoolClient,
-  actor: Actor,
+  batch: Batch,
   commands: CommandEnvelope[],
-  at: Date,
   logFailure: (failure: CommandFailure) => void,
 ): Promise<Applied> {
+  const { actor } = batch;
   const outcomes: Outcome[] = [];
   let version = 0;
   for (const command of commands) {
     for (let attempt = 1; ; attempt += 1) {
       await client.query('SAVEPOINT command');
       try {
-        const alone = await applyTogether(client, actor, [command], at);
+        const alone = await applyTogether(client, batch, [command]);
         await client.query('RELEASE SAVEPOINT command');
         outcomes.push(...alone.outcomes);
         version = Math.max(version, alone.version);
@@ -319,16 +357,43 @@ function isDatabaseUnavailable(error: unknown): boolean {
   return state !== null && /^(08|53|57P0|58)/.test(state);
 }
 
-/** Loads and locks the events a batch reads; row-level security limits them to the batch's organization. */
-async function loadEvents(client: PoolClient, ids: string[]): Promise<Map<string, EventRow>> {
-  const events = new Map<string, EventRow>();
-  if (ids.length === 0) return events;
-  const result = await client.query<EventRecord>(
-    'SELECT * FROM events WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE',
-    [[...new Set(ids)]],
-  );
-  for (const row of result.rows) events.set(row.id, eventFromRecord(row));
-  return events;
+/** A column a rule may read by: a plain identifier of the table's description (never input). */
+function readableColumn(table: ReplicatedTableName, column: string): string {
+  if (column === 'id' || tableSpec(table).columns.some((spec) => spec.name === column)) return column;
+  throw new Error(`${table} has no column ${column} to read by`);
+}
+
+/**
+ * Loads and locks the rows a batch reads, one query per table, tables in the descriptions' order and rows in
+ * id order (so two batches lock in the same order and cannot deadlock). Row-level security and the
+ * organization-scoped keys limit them to the batch's organization.
+ */
+async function loadRows(client: PoolClient, reads: ReadRequest[]): Promise<LoadedRows> {
+  const loaded = emptyLoadedRows();
+  for (const table of replicatedTableNames) {
+    const wanted = reads.filter((read) => read.table === table);
+    if (wanted.length === 0) continue;
+    const conditions: string[] = [];
+    const params: string[][] = [];
+    const ids = [...new Set(wanted.flatMap((read) => ('ids' in read ? read.ids : [])))];
+    if (ids.length) {
+      params.push(ids);
+      conditions.push(`id = ANY($${params.length}::uuid[])`);
+    }
+    for (const read of wanted) {
+      if (!('column' in read) || read.values.length === 0) continue;
+      params.push([...read.values]);
+      conditions.push(`${readableColumn(table, read.column)}::text = ANY($${params.length}::text[])`);
+    }
+    if (conditions.length === 0) continue;
+    const result = await client.query<Record<string, unknown>>(
+      `SELECT * FROM ${table} WHERE ${conditions.join(' OR ')} ORDER BY id FOR UPDATE`,
+      params,
+    );
+    const rows = loaded[table] as Map<string, unknown>;
+    for (const record of result.rows) rows.set(String(record.id), rowFromRecord(table, record));
+  }
+  return loaded;
 }
 
 /** A row the batch writes: its final state, whether it is new, and the command that wrote it last. */
@@ -339,19 +404,30 @@ interface PendingRow {
   lastWriter: number;
 }
 
-/** Records a write in the batch's pending rows and in the rows later commands of the batch read. */
+/**
+ * Records a write in the batch's pending rows and in the rows later commands of the batch read. An insert
+ * of a row the batch already holds (loaded, or inserted by an earlier command) can never apply.
+ */
 function stage(
   pending: Map<string, PendingRow>,
-  loaded: { events: Map<string, EventRow> },
+  loaded: LoadedRows,
   write: CommandWrite,
   commandNumber: number,
+  batch: Batch,
 ): void {
+  const rows = loaded[write.table] as unknown as Map<string, Record<string, unknown>>;
   const key = `${write.table}:${write.row.id}`;
   const earlier = pending.get(key);
+  if (write.op === 'insert' && (rows.has(write.row.id) || earlier)) throw new InsertConflict();
   const isNew = earlier ? earlier.isNew : write.op === 'insert';
-  pending.set(key, { table: write.table, row: write.row, isNew, lastWriter: commandNumber });
-  const rows = loaded[write.table];
-  rows.set(write.row.id, { ...write.row, version: rows.get(write.row.id)?.version ?? 0 });
+  const row = write.row as Record<string, unknown> & { id: string };
+  pending.set(key, { table: write.table, row, isNew, lastWriter: commandNumber });
+  rows.set(write.row.id, {
+    ...row,
+    version: rows.get(write.row.id)?.version ?? 0,
+    updatedAt: batch.at.toISOString(),
+    updatedBy: batch.actor.deviceName,
+  });
 }
 
 const pgTypes: Record<ColumnType, string> = {
@@ -361,9 +437,6 @@ const pgTypes: Record<ColumnType, string> = {
   bool: 'bool',
   timestamptz: 'timestamptz',
 };
-
-/** A column's field in a command's row: `starts_at` is `startsAt`. */
-const fieldOf = (column: string) => column.replace(/_([a-z])/g, (_, letter: string) => letter.toUpperCase());
 
 /**
  * Writes rows of one table in one statement, driven by the table's description (the same one that drives
@@ -376,8 +449,7 @@ async function writeRows(
   op: 'insert' | 'update',
   rows: PendingRow[],
   firstVersion: number,
-  actor: Actor,
-  at: Date,
+  { actor, at }: Batch,
 ): Promise<void> {
   const columns = [
     { name: 'id', pgType: 'uuid', value: (row: PendingRow) => row.row.id },

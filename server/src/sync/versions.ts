@@ -4,7 +4,7 @@ import { ReasonedError } from '../trpc/init.ts';
 /** Replica schema versions this server can serve; a console outside the range must update. */
 // Version 2: role-scoped column batches, snapshot then feed. Version 3: events carry updated_at and updated_by
 // (who last changed them). Older consoles have no columns for them and must update.
-export const SUPPORTED_SCHEMA_VERSIONS = { min: 3, max: 3 } as const;
+export const SUPPORTED_SCHEMA_VERSIONS = { min: 4, max: 4 } as const;
 
 export function assertSupportedVersions(header: { protocolVersion: number; schemaVersion: number }): void {
   if (

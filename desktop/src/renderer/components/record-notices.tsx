@@ -3,6 +3,7 @@ import type { RecordNotice } from '@janix/local-core';
 import { useNow } from '../hooks/use-now.ts';
 import { describeRecordNotice } from '../record-notice-text.ts';
 import { routeHref } from '../routes.ts';
+import { reads } from '../replica-tables.ts';
 import { useTRPC } from '../trpc.ts';
 import { ErrorAlert } from './error-alert.tsx';
 
@@ -10,7 +11,7 @@ import { ErrorAlert } from './error-alert.tsx';
 export function useRecordNotices() {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const notices = useQuery(trpc.notices.list.queryOptions());
+  const notices = useQuery({ ...trpc.notices.list.queryOptions(), ...reads('notices') });
   const dismiss = useMutation(
     trpc.notices.dismiss.mutationOptions({
       onSuccess: async () => {

@@ -5,6 +5,7 @@ import { formatDateTime, formatRelativeTime } from '../date-time.ts';
 import { summarizeEvents } from '../event-summary.ts';
 import { useFocusOnMount } from '../hooks/use-focus-on-mount.ts';
 import { useNow } from '../hooks/use-now.ts';
+import { reads } from '../replica-tables.ts';
 import { useTRPC, type LocalStatus } from '../trpc.ts';
 
 const numberFormat = new Intl.NumberFormat();
@@ -27,8 +28,11 @@ export function DashboardScreen({
   const trpc = useTRPC();
   const now = useNow();
   const heading = useFocusOnMount<HTMLHeadingElement>();
-  const events = useQuery(trpc.events.list.queryOptions());
-  const rejections = useQuery(trpc.sync.rejections.queryOptions());
+  const events = useQuery({
+    ...trpc.events.list.queryOptions(),
+    ...reads('events', 'ticket_types', 'quotas'),
+  });
+  const rejections = useQuery({ ...trpc.sync.rejections.queryOptions(), ...reads('notices') });
   const summary = events.data ? summarizeEvents(events.data, now) : null;
   const { sync } = status;
 

@@ -6,6 +6,7 @@ import { ErrorAlert } from '../components/error-alert.tsx';
 import { RecordNotices } from '../components/record-notices.tsx';
 import { EMPTY_EVENT_FORM, eventFormFromEvent, eventPatchFrom } from '../event-form-model.ts';
 import { useFocusOnMount } from '../hooks/use-focus-on-mount.ts';
+import { reads } from '../replica-tables.ts';
 import { useTRPC } from '../trpc.ts';
 
 /**
@@ -26,6 +27,7 @@ export function EventEditorScreen({
   const heading = useFocusOnMount<HTMLHeadingElement>();
   const existing = useQuery({
     ...trpc.events.get.queryOptions({ id: eventId ?? '' }),
+    ...reads('events', 'ticket_types', 'quotas'),
     enabled: eventId !== undefined,
   });
   // The event as the form first showed it. A sync may refetch the event while the form is open; the patch

@@ -6,6 +6,7 @@ import { formatDateTime } from '../date-time.ts';
 import { EVENT_STATUS_LABELS } from '../event-status.ts';
 import { useFocusOnMount } from '../hooks/use-focus-on-mount.ts';
 import { routeHref } from '../routes.ts';
+import { reads } from '../replica-tables.ts';
 import { useTRPC } from '../trpc.ts';
 
 /**
@@ -15,7 +16,10 @@ import { useTRPC } from '../trpc.ts';
 export function EventsScreen({ onNewEvent, canEdit }: { onNewEvent: () => void; canEdit: boolean }) {
   const trpc = useTRPC();
   const heading = useFocusOnMount<HTMLHeadingElement>();
-  const events = useQuery(trpc.events.list.queryOptions());
+  const events = useQuery({
+    ...trpc.events.list.queryOptions(),
+    ...reads('events', 'ticket_types', 'quotas'),
+  });
   const { notices } = useRecordNotices();
   const tagsByEvent = new Map<string, string[]>();
   for (const notice of notices.data ?? []) {

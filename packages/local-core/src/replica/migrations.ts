@@ -2,7 +2,80 @@ import type Database from 'better-sqlite3';
 import { Umzug, type UmzugStorage } from 'umzug';
 
 /** The replica's schema version, sent with every sync request so the server can refuse a stale console. */
-export const REPLICA_SCHEMA_VERSION = 3;
+export const REPLICA_SCHEMA_VERSION = 4;
+
+/**
+ * The replicated tables as of 0004, frozen here (a later change is a later migration): columns after id and
+ * version, in the server's wire order.
+ */
+const tablesAt0004: Record<string, string> = {
+  events:
+    'name TEXT, venue TEXT, starts_at TEXT, ends_at TEXT, status TEXT, updated_at TEXT, updated_by TEXT',
+  quotas:
+    'event_id TEXT, name TEXT, capacity INTEGER, sold INTEGER, allocated INTEGER, updated_at TEXT, updated_by TEXT',
+  ticket_types:
+    'event_id TEXT, quota_id TEXT, name TEXT, price_cents INTEGER, currency TEXT, tax_rate_bp INTEGER, ' +
+    'capacity INTEGER, sales_start_at TEXT, sales_end_at TEXT, channels TEXT, updated_at TEXT, updated_by TEXT',
+  people:
+    'first_name TEXT, last_name TEXT, email TEXT, phone TEXT, age_range TEXT, company TEXT, city TEXT, ' +
+    'country TEXT, marketing_consent INTEGER, updated_at TEXT, updated_by TEXT',
+  shifts:
+    'device_id TEXT, cashier TEXT, opened_at TEXT, float_cents INTEGER, status TEXT, closed_at TEXT, ' +
+    'counted_cents INTEGER, expected_cents INTEGER, updated_at TEXT, updated_by TEXT',
+  orders:
+    'event_id TEXT, person_id TEXT, code TEXT, channel TEXT, status TEXT, total_cents INTEGER, currency TEXT, ' +
+    'created_at TEXT, shift_id TEXT, payment_method TEXT, payment_reference TEXT, comp_reason TEXT, ' +
+    'tendered_cents INTEGER, change_cents INTEGER, tax_cents INTEGER, listed_total_cents INTEGER, ' +
+    'refunded_at TEXT, refund_reason TEXT, updated_at TEXT, updated_by TEXT',
+  tickets:
+    'order_id TEXT, event_id TEXT, ticket_type_id TEXT, person_id TEXT, status TEXT, secret TEXT, ' +
+    'price_cents INTEGER, tax_cents INTEGER, allocation_id TEXT, slot INTEGER, updated_at TEXT, updated_by TEXT',
+  allocations:
+    'quota_id TEXT, event_id TEXT, device_id TEXT, shift_id TEXT, requested INTEGER, granted INTEGER, ' +
+    'used INTEGER, returned INTEGER, status TEXT, created_at TEXT, updated_at TEXT, updated_by TEXT',
+  cash_movements:
+    'shift_id TEXT, kind TEXT, amount_cents INTEGER, reason TEXT, created_at TEXT, updated_at TEXT, updated_by TEXT',
+  order_audit:
+    'order_id TEXT, shift_id TEXT, action TEXT, reason TEXT, amount_cents INTEGER, method TEXT, user_id TEXT, ' +
+    'user_name TEXT, device_id TEXT, created_at TEXT, updated_at TEXT, updated_by TEXT',
+};
+
+function boxOfficeSchema(): string {
+  const rebuilt = Object.entries(tablesAt0004).map(
+    ([table, columns]) => `
+      DROP VIEW IF EXISTS ${table}_current;
+      DROP TABLE IF EXISTS ${table}_pending;
+      DROP TABLE IF EXISTS ${table};
+      CREATE TABLE ${table} (id TEXT PRIMARY KEY, version INTEGER NOT NULL, ${columns});
+      CREATE TABLE ${table}_pending (id TEXT PRIMARY KEY, version INTEGER NOT NULL, ${columns});
+      CREATE VIEW ${table}_current AS
+        SELECT *, 1 AS pending FROM ${table}_pending
+        UNION ALL
+        SELECT t.*, 0 AS pending FROM ${table} t WHERE t.id NOT IN (SELECT id FROM ${table}_pending);`,
+  );
+  return `
+    DELETE FROM meta WHERE key IN ('cursor', 'pendingResync', 'deferredIndexes');
+    ${rebuilt.join('\n')}
+    CREATE INDEX quotas_event ON quotas (event_id);
+    CREATE INDEX ticket_types_event ON ticket_types (event_id);
+    CREATE INDEX orders_event ON orders (event_id, created_at);
+    CREATE INDEX orders_shift ON orders (shift_id);
+    CREATE INDEX orders_code ON orders (code);
+    CREATE INDEX tickets_event ON tickets (event_id);
+    CREATE INDEX tickets_order ON tickets (order_id);
+    CREATE INDEX tickets_secret ON tickets (secret);
+    CREATE INDEX allocations_device ON allocations (device_id, status);
+    CREATE INDEX cash_movements_shift ON cash_movements (shift_id);
+    CREATE INDEX order_audit_order ON order_audit (order_id);
+    CREATE INDEX people_email ON people (email);
+    -- The signed secrets of this device's allocation slots, one per ticket type the slot may become. Fetched
+    -- from the server while online; never replicated, never sent anywhere.
+    CREATE TABLE allocation_secrets (
+      allocation_id TEXT NOT NULL, slot INTEGER NOT NULL, ticket_type_id TEXT NOT NULL, ticket_id TEXT NOT NULL,
+      secret TEXT NOT NULL, PRIMARY KEY (allocation_id, slot, ticket_type_id)
+    );
+  `;
+}
 
 /**
  * Local schema migrations. Each runs in one SQLite transaction together with its bookkeeping row, and none
@@ -112,6 +185,14 @@ const migrations: Array<{ name: string; sql: string }> = [
       );
       CREATE INDEX record_notices_record ON record_notices (table_name, record_id);
     `,
+  },
+  {
+    // Every replicated table the box office writes, each with a pending overlay of its own (rows written by
+    // commands the server has not confirmed, laid over the server's rows by a `<table>_current` view), and
+    // the signed ticket secrets of this device's allocations, which never leave it. The replicated tables are
+    // rebuilt and fetched again (their columns changed); the outbox, rejections and notices are kept.
+    name: '0004-box-office',
+    sql: boxOfficeSchema(),
   },
 ];
 

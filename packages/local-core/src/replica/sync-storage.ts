@@ -1,5 +1,5 @@
 import type { ReplicatedTableName, TableBatch, TableChecksum } from '@janix/schemas';
-import { replicatedTableNames } from '@janix/domain';
+import { replicatedTableNames, tableLoadOrder } from '@janix/domain';
 import type { SyncStorage } from '@janix/sync';
 import type { Statement } from 'better-sqlite3';
 import type { Outbox } from '../sync/outbox.ts';
@@ -102,9 +102,9 @@ export function createSyncStorage(
   function buildFinishedIndexes(page: Parameters<SyncStorage['applyPage']>[0]): void {
     const deferred = meta.get('deferredIndexes');
     if (!deferred) return;
-    const position = Math.max(...page.batches.map((batch) => replicatedTableNames.indexOf(batch.table)));
+    const position = Math.max(...page.batches.map((batch) => tableLoadOrder.indexOf(batch.table)));
     const finished = (table: ReplicatedTableName) =>
-      page.progress.phase === 'feed' || replicatedTableNames.indexOf(table) < position;
+      page.progress.phase === 'feed' || tableLoadOrder.indexOf(table) < position;
     for (const index of deferred) if (finished(index.table)) db.exec(index.sql);
     const waiting = deferred.filter((index) => !finished(index.table));
     if (waiting.length) meta.set('deferredIndexes', waiting);

@@ -1,12 +1,22 @@
-import { commandNameSchema, type CommandName, type EventRow } from '@janix/schemas';
-import { consoleAllows, planCommand, type CommandWrite, type Decision, type LoadedRows } from '@janix/domain';
-import type { OrgRole } from '@janix/schemas';
-import type { EventsRepository } from '../replica/events-repository.ts';
+import { commandNameSchema, type CommandName, type OrgRole } from '@janix/schemas';
+import {
+  consoleAllows,
+  fieldOf,
+  planCommand,
+  tableSpec,
+  type CommandActor,
+  type CommandWrite,
+  type Decision,
+  type ReplicatedTableName,
+  type TicketIssuer,
+} from '@janix/domain';
+import type { PendingOverlay } from '../replica/pending-overlay.ts';
 import type { ReplicaDb } from '../replica/open-replica.ts';
 import type { TouchedRecord } from '../replica/record-notices.ts';
 import type { Outbox } from './outbox.ts';
 
-export interface CommandActor {
+/** Who issues commands on this console, as far as it knows offline. */
+export interface ConsoleActor extends CommandActor {
   orgId: string;
   /** The device's role. */
   role: OrgRole;
@@ -17,72 +27,82 @@ export interface CommandActor {
   userRole?: OrgRole | null;
 }
 
+/** What the console decides with: its replica (server rows plus pending writes), its clock, its secrets. */
+export interface LocalDecider {
+  overlay: PendingOverlay;
+  issueTicket: TicketIssuer;
+  now: () => Date;
+}
+
 /** Runs a command's rule against what the console sees now (server rows plus pending writes). */
 function decideLocally(
-  events: EventsRepository,
-  actor: CommandActor,
+  decider: LocalDecider,
+  actor: ConsoleActor,
   name: CommandName,
   args: unknown,
 ): Decision<CommandWrite[]> {
   const plan = planCommand(name, args, {
     orgId: actor.orgId,
+    where: 'console',
+    now: decider.now(),
+    actor: {
+      userId: actor.userId,
+      userName: actor.userName,
+      deviceId: actor.deviceId,
+      deviceName: actor.deviceName,
+    },
+    issueTicket: decider.issueTicket,
     allows: (action) => consoleAllows(actor, action),
   });
   if (!plan.ok) return plan;
-  const loaded = new Map<string, EventRow>();
-  for (const id of plan.value.reads.events) {
-    const row = events.get(id);
-    if (row) loaded.set(id, row);
-  }
-  const rows: LoadedRows = { events: loaded };
-  return plan.value.decide(rows);
+  return plan.value.decide(decider.overlay.load(plan.value.reads));
 }
 
 const snakeCase = (field: string) => field.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
 
 /** The records a command writes and the fields it changes there (replica column names), before it is applied. */
-function touchedBy(events: EventsRepository, writes: CommandWrite[]): TouchedRecord[] {
+function touchedBy(overlay: PendingOverlay, writes: CommandWrite[]): TouchedRecord[] {
   return writes.map((write) => {
-    const current = events.get(write.row.id) as Record<string, unknown> | undefined;
+    const current = overlay.current(write.table, write.row.id) as Record<string, unknown> | undefined;
+    const row = write.row as Record<string, unknown>;
     const fields: Record<string, unknown> = {};
-    for (const [field, value] of Object.entries(write.row)) {
-      if (field === 'id' || field === 'orgId' || field === 'version') continue;
+    for (const [field, value] of Object.entries(row)) {
+      if (field === 'id') continue;
       if (!current || current[field] !== value) fields[snakeCase(field)] = value;
     }
-    const name = (write.row as { name?: unknown }).name;
+    const labelColumn = tableSpec(write.table).label;
+    const label = labelColumn ? row[fieldOf(labelColumn)] : null;
     return {
       table: write.table,
       id: write.row.id,
-      label: typeof name === 'string' ? name : write.row.id,
+      label: typeof label === 'string' && label ? label : write.row.id,
       fields,
     };
   });
 }
 
-function writePending(events: EventsRepository, writes: CommandWrite[]): void {
-  for (const write of writes) {
-    const current = events.get(write.row.id);
-    const { orgId: _orgId, ...row } = write.row;
-    events.putPendingEvent({ ...row, version: current?.version ?? 0 });
-  }
+function writePending(decider: LocalDecider, actor: ConsoleActor, writes: CommandWrite[]): void {
+  const stamp = { at: decider.now(), by: actor.deviceName };
+  for (const write of writes) decider.overlay.put(write, stamp);
 }
 
 /**
  * Accepting a command is one SQLite transaction: the optimistic effect and the outbox row commit together
- * (synchronous=FULL), or neither does. A command the rules refuse locally is never queued.
+ * (synchronous=FULL), or neither does. A command the rules refuse locally is never queued. Answers which
+ * tables it wrote, so screens reading them re-read.
  */
 export function acceptCommand(
   db: ReplicaDb,
-  events: EventsRepository,
+  decider: LocalDecider,
   outbox: Outbox,
-  actor: CommandActor,
+  actor: ConsoleActor,
   command: { name: CommandName; args: unknown; clientTime: Date; lastAppliedSeq: number },
-): Decision<{ seq: number }> {
-  return db.transaction((): Decision<{ seq: number }> => {
-    const decision = decideLocally(events, actor, command.name, command.args);
+): Decision<{ seq: number; tables: ReplicatedTableName[] }> {
+  return db.transaction((): Decision<{ seq: number; tables: ReplicatedTableName[] }> => {
+    const decision = decideLocally(decider, actor, command.name, command.args);
     if (!decision.ok) return decision;
-    const touched = touchedBy(events, decision.value);
-    writePending(events, decision.value);
+    const touched = touchedBy(decider.overlay, decision.value);
+    writePending(decider, actor, decision.value);
     const seq = outbox.append(
       command.name,
       command.args,
@@ -90,32 +110,35 @@ export function acceptCommand(
       command.lastAppliedSeq,
       touched,
     );
-    return { ok: true, value: { seq } };
+    return { ok: true, value: { seq, tables: [...new Set(decision.value.map((write) => write.table))] } };
   })();
 }
 
 /**
  * Rebuilds the pending overlay from the commands still queued, on top of the server rows just pulled.
  * A command the server applied has left the queue and its effect now arrives as a server row; one it
- * rejected has left the queue too, so its optimistic effect disappears here.
+ * rejected has left the queue too, so its optimistic effect disappears here. Answers the tables whose
+ * pending rows changed (none when nothing was queued or laid over).
  */
 export function replayPending(
   db: ReplicaDb,
-  events: EventsRepository,
+  decider: LocalDecider,
   outbox: Outbox,
-  actor: CommandActor,
-): boolean {
+  actor: ConsoleActor,
+): ReplicatedTableName[] {
   // Most pulls find nothing queued and nothing laid over: skip the write transaction and its flush.
-  if (outbox.count() === 0 && !events.hasPending()) return false;
-  db.transaction(() => {
-    events.clearPending();
+  if (outbox.count() === 0 && decider.overlay.tablesWithPending().length === 0) return [];
+  return db.transaction(() => {
+    const changed = new Set(decider.overlay.clear());
     for (const entry of outbox.list()) {
       // A queued name this console does not know (written by a newer one) has no local effect to lay over.
       const name = commandNameSchema.safeParse(entry.name);
       if (!name.success) continue;
-      const decision = decideLocally(events, actor, name.data, entry.args);
-      if (decision.ok) writePending(events, decision.value);
+      const decision = decideLocally(decider, actor, name.data, entry.args);
+      if (!decision.ok) continue;
+      writePending(decider, actor, decision.value);
+      for (const write of decision.value) changed.add(write.table);
     }
+    return [...changed];
   })();
-  return true;
 }
