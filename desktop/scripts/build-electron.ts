@@ -15,8 +15,12 @@ const fromDesktop = (...segments: string[]): string => path.join(desktopDir, ...
 const NODE_TARGET = 'node22';
 const CHROME_TARGET = 'chrome140';
 
-/** Always external for the core host, whatever the detection below says. */
-const KNOWN_NATIVE_PACKAGES = ['better-sqlite3'];
+/**
+ * Always external for the core host, whatever the detection below says: native modules, and pdfkit, whose
+ * ESM build finds its font and colour-profile files through import.meta.url, which a CJS bundle breaks
+ * (ERR_INVALID_URL at load).
+ */
+const KNOWN_NATIVE_PACKAGES = ['better-sqlite3', 'pdfkit'];
 
 function packageNameOf(specifier: string): string {
   const parts = specifier.split('/');
