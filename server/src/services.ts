@@ -4,6 +4,7 @@ import { startJobQueue, type JobDefinition, type JobQueue } from './jobs/job-que
 import { SIGN_IN_CODE, signInCodeJob } from './jobs/sign-in-code.ts';
 import { isDevMailbox, type Mailer } from './mail/mailer.ts';
 import { startChangeNotifier } from './sync/change-notifier.ts';
+import { createTicketKeyStore } from './tickets/signing-keys.ts';
 import type { ServerDeps } from './trpc/context.ts';
 
 export interface ServicesOptions {
@@ -59,6 +60,8 @@ export async function startServices(options: ServicesOptions): Promise<Services>
       changes,
       devMailbox: isDevMailbox(options.mailer) ? options.mailer : null,
       signIn: { ...hasher, ...requests },
+      // Ticket signing keys are sealed under a key derived from the same server secret (key-sealing.ts).
+      tickets: createTicketKeyStore({ pool, serverSecret: options.pepper, now }),
     },
     jobs,
     async close() {

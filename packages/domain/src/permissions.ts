@@ -8,6 +8,10 @@ export type OrgAction =
   | 'devices.manage'
   | 'members.manage'
   | 'sales.sell'
+  /** Give money back, or undo a sale: a cashier at the door may, a scanner may not. */
+  | 'sales.refund'
+  /** Hand out free tickets (comps): a decision for whoever runs the event, not the cashier. */
+  | 'sales.comp'
   | 'checkin.scan'
   | DataAction;
 
@@ -26,6 +30,8 @@ const grants: Record<OrgRole, readonly OrgAction[]> = {
     'devices.manage',
     'members.manage',
     'sales.sell',
+    'sales.refund',
+    'sales.comp',
     'checkin.scan',
   ],
   admin: [
@@ -35,10 +41,20 @@ const grants: Record<OrgRole, readonly OrgAction[]> = {
     'devices.manage',
     'members.manage',
     'sales.sell',
+    'sales.refund',
+    'sales.comp',
     'checkin.scan',
   ],
-  organizer: ['events.read', 'events.write', 'devices.enroll', 'sales.sell', 'checkin.scan'],
-  box_office: ['events.read', 'devices.enroll', 'sales.sell', 'checkin.scan'],
+  organizer: [
+    'events.read',
+    'events.write',
+    'devices.enroll',
+    'sales.sell',
+    'sales.refund',
+    'sales.comp',
+    'checkin.scan',
+  ],
+  box_office: ['events.read', 'devices.enroll', 'sales.sell', 'sales.refund', 'checkin.scan'],
   check_in: ['events.read', 'devices.enroll', 'checkin.scan'],
 };
 

@@ -1,4 +1,5 @@
 import type { CommandName, EnrolledDevice, OrgRole } from '@janix/schemas';
+import type { BoxOffice } from './box-office/box-office.ts';
 import type { AllocationSecrets } from './replica/allocation-secrets.ts';
 import type { EventsRepository } from './replica/events-repository.ts';
 import type { MetaStore } from './replica/meta-store.ts';
@@ -47,6 +48,8 @@ export interface LocalCoreInternals {
    * screen re-reads only what it shows. `notices` stands for the console's own notices.
    */
   tableRevisions(): Record<string, number>;
+  /** Selling from this device's allocations, and keeping their signed codes. */
+  boxOffice: BoxOffice;
   /** A notice was dismissed: screens that show it should re-read. */
   noticesChanged(): void;
   /** The server said it does not know this device (restored, or another database); nothing was erased. */

@@ -8,6 +8,7 @@ import {
   type LocalCoreInternals,
   type Replica,
 } from './local-core-internals.ts';
+import { createBoxOffice } from './box-office/box-office.ts';
 import { localRouter } from './local-router.ts';
 import { createAllocationSecrets } from './replica/allocation-secrets.ts';
 import { createEventsRepository } from './replica/events-repository.ts';
@@ -197,6 +198,27 @@ export async function openLocalCore(options: LocalCoreOptions): Promise<LocalCor
     }
   };
 
+  const boxOffice = createBoxOffice({
+    db: () => replica.db,
+    secrets: () => replica.allocationSecrets,
+    now,
+    submit: (device, name, args) => internals.submit(device, name, args),
+    fetchSlotSecrets: async (allocationId) =>
+      (await server.sales.allocationSecrets.query({ allocationId })).slots,
+    tablesChanged,
+    log,
+  });
+  let fetchingSecrets = false;
+  /** After a successful sync: fetch the codes of newly granted seats (one fetch at a time). */
+  const fetchNewSlotSecrets = () => {
+    const device = replica.meta.get('device');
+    if (!device || fetchingSecrets || closed) return;
+    fetchingSecrets = true;
+    void boxOffice.syncSlotSecrets(device.deviceId).finally(() => {
+      fetchingSecrets = false;
+    });
+  };
+
   const replayOverlay = (): boolean => {
     const device = replica.meta.get('device');
     if (!device) return false;
@@ -226,6 +248,7 @@ export async function openLocalCore(options: LocalCoreOptions): Promise<LocalCor
         replayPending() {
           const changed = storage.replayPending();
           unknownDevice = false;
+          fetchNewSlotSecrets();
           // The engine stamps lastSyncedAt right after this call; what is written here is the previous one.
           rememberLastSynced(false);
           return changed;
@@ -274,6 +297,7 @@ export async function openLocalCore(options: LocalCoreOptions): Promise<LocalCor
     sync: () => sync,
     revision: () => revision,
     tableRevisions: () => ({ ...tableRevisions }),
+    boxOffice,
     noticesChanged: () => tablesChanged(['notices']),
     tablesChanged,
     unknownDevice: () => unknownDevice,

@@ -2,5 +2,6 @@ export * from './roles.ts';
 export * from './ids.ts';
 export * from './auth.ts';
 export * from './events.ts';
+export * from './box-office.ts';
 export * from './commands.ts';
 export * from './sync.ts';

@@ -1,3 +1,4 @@
+import type { TicketKeyStore } from '../tickets/signing-keys.ts';
 import type { FastifyBaseLogger } from 'fastify';
 import type { CodeHasher, SignInRequests } from '../auth/sign-in-codes.ts';
 import type { Pool } from '../db/pools.ts';
@@ -13,6 +14,8 @@ export interface ServerDeps {
   devMailbox: DevMailbox | null;
   now: () => Date;
   changes: ChangeNotifier;
+  /** The organizations' ticket signing keys: only the server signs tickets. */
+  tickets: TicketKeyStore;
 }
 
 export interface Context {

@@ -14,6 +14,7 @@ export function commandContext(overrides: Partial<CommandContext> = {}): Command
       deviceName: 'Box office 1',
     },
     issueTicket: () => null,
+    allows: () => true,
     ...overrides,
   };
 }

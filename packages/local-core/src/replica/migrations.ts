@@ -69,10 +69,12 @@ function boxOfficeSchema(): string {
     CREATE INDEX order_audit_order ON order_audit (order_id);
     CREATE INDEX people_email ON people (email);
     -- The signed secrets of this device's allocation slots, one per ticket type the slot may become. Fetched
-    -- from the server while online; never replicated, never sent anywhere.
+    -- from the server while online; never replicated, never sent anywhere. A slot is spent (by the order that
+    -- sold it) for good: even if the server later refuses that sale, its printed ticket carries the slot's
+    -- secret, so the slot is never sold again.
     CREATE TABLE allocation_secrets (
       allocation_id TEXT NOT NULL, slot INTEGER NOT NULL, ticket_type_id TEXT NOT NULL, ticket_id TEXT NOT NULL,
-      secret TEXT NOT NULL, PRIMARY KEY (allocation_id, slot, ticket_type_id)
+      secret TEXT NOT NULL, spent_order_id TEXT, PRIMARY KEY (allocation_id, slot, ticket_type_id)
     );
   `;
 }

@@ -21,6 +21,10 @@ export const syncRouter = router({
         (version) => ctx.deps.changes.publish(ctx.device.orgId, version),
         // Which command and attempt, and the SQLSTATE: never its arguments or the error text.
         (failure) => ctx.log.warn({ commandFailure: failure }, 'a command failed on the server'),
+        async (client, orgId) => {
+          const issuer = await ctx.deps.tickets.createTicketIssuer(client, orgId);
+          return (slot) => issuer.issue(slot);
+        },
       );
     }),
 
