@@ -12,6 +12,8 @@ import {
 } from '@janix/schemas';
 import { userRoleIn, type LocalCoreInternals } from './local-core-internals.ts';
 import { describeServerError } from './server-client.ts';
+import { boxOfficeRouter } from './box-office-router.ts';
+import { printingRouter } from './printing-router.ts';
 
 const t = initTRPC.context<{ core: LocalCoreInternals }>().create({
   errorFormatter({ shape, error }) {
@@ -224,6 +226,9 @@ export const localRouter = t.router({
         return { id: input.id };
       }),
   }),
+
+  boxOffice: boxOfficeRouter,
+  printing: printingRouter,
 
   sync: t.router({
     now: t.procedure.mutation(async ({ ctx }) => {

@@ -5,6 +5,8 @@ import {
   replicatedTableNameSchema,
   signedInUserSchema,
 } from '@janix/schemas';
+import { printerSettingsSchema } from '../printing/printer-delivery.ts';
+import { salePreferencesSchema } from '../sale-preferences.ts';
 import type { ReplicaDb } from './open-replica.ts';
 import { isSealed, type SecretBox } from './secret-box.ts';
 
@@ -36,6 +38,10 @@ const metaSchemas = {
   deferredIndexes: z.array(
     z.object({ table: replicatedTableNameSchema, sql: z.string().startsWith('CREATE INDEX') }),
   ),
+  /** This device's receipt and ticket printers. */
+  printerSettings: printerSettingsSchema,
+  /** This device's box-office preferences (last event, allocation size, automatic printing). */
+  salePreferences: salePreferencesSchema,
 } as const;
 type MetaKey = keyof typeof metaSchemas;
 type MetaValue<K extends MetaKey> = z.infer<(typeof metaSchemas)[K]>;
