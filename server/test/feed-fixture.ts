@@ -80,3 +80,23 @@ export function feedSuite() {
 export async function sleep(ms: number): Promise<void> {
   await new Promise((resolve) => setTimeout(resolve, ms));
 }
+
+/**
+ * Every replicated table in the order an initial sync loads them: people last, since selling and scanning work
+ * without them. An owner's and a box office device's snapshot (everything is theirs) walks them in this order.
+ */
+export const loadOrder = [
+  'events',
+  'quotas',
+  'ticket_types',
+  'shifts',
+  'orders',
+  'tickets',
+  'allocations',
+  'cash_movements',
+  'order_audit',
+  'people',
+] as const;
+
+/** What a scanner (check_in) replicates, in load order: what the gate needs, and nothing of sales. */
+export const scannerTables = ['events', 'quotas', 'ticket_types', 'tickets', 'people'] as const;

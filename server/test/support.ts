@@ -14,6 +14,7 @@ import {
   type ReplicatedTableName,
 } from '@janix/schemas';
 import type { DemoOrg } from '@janix/testkit';
+import { inTransaction, takeOrgVersions } from '../src/db/org-transaction.ts';
 import { SUPPORTED_SCHEMA_VERSIONS } from '../src/sync/versions.ts';
 import type { AppRouter } from '../src/trpc/router.ts';
 import { latestSignInCode, type TestServer } from '../src/testing.ts';
@@ -323,4 +324,67 @@ export async function attempt<T>(call: Promise<T>): Promise<Attempt<T>> {
   } catch (error) {
     return { ok: false, error: await serverError(Promise.reject(error)) };
   }
+}
+
+/** The rows `seedBoxOfficeRows` wrote, by table. */
+export interface BoxOfficeRows {
+  shifts: string;
+  allocations: string;
+  cash_movements: string;
+  order_audit: string;
+}
+
+/**
+ * One row in each replicated table the demo seeder leaves empty: a closed cash drawer shift of the box office
+ * member with one paid-in, an allocation handed back whole (so its quota's counts stay as seeded), and a
+ * void in the order audit (of the last order, which stays as seeded: only the audit row matters here). A
+ * suite that proves something of every replicated table needs rows in each; an empty table proves nothing.
+ * Written as any writer must, at a version its transaction took.
+ */
+export async function seedBoxOfficeRows(server: TestServer, demo: DemoOrg): Promise<BoxOfficeRows> {
+  const orgId = demo.org.id;
+  const cashier = demo.users.find((user) => user.role === 'box_office')!;
+  // The demo seeder gives each ticket type a quota of its own, with the ticket type's id.
+  const quota = demo.ticketTypes[0]!;
+  const order = demo.orders.at(-1)!;
+  const deviceId = randomUUID();
+  const rows = { shifts: randomUUID(), allocations: randomUUID(), cash_movements: randomUUID() };
+  const audit = randomUUID();
+  return inTransaction(server.db.adminPool, { orgId }, async (client) => {
+    const version = await takeOrgVersions(client, orgId);
+    await client.query(
+      `INSERT INTO shifts (org_id, id, device_id, cashier, opened_at, float_cents, status, closed_at,
+         counted_cents, expected_cents, version)
+       VALUES ($1, $2, $3, $4, now() - interval '8 hours', 20000, 'closed', now(), 23000, 23000, $5)`,
+      [orgId, rows.shifts, deviceId, cashier.displayName, version],
+    );
+    await client.query(
+      `INSERT INTO allocations (org_id, id, quota_id, event_id, device_id, shift_id, requested, granted, used,
+         returned, status, created_at, version)
+       VALUES ($1, $2, $3, $4, $5, $6, 2, 2, 0, 2, 'returned', now() - interval '8 hours', $7)`,
+      [orgId, rows.allocations, quota.id, quota.eventId, deviceId, rows.shifts, version],
+    );
+    await client.query(
+      `INSERT INTO cash_movements (org_id, id, shift_id, kind, amount_cents, reason, created_at, version)
+       VALUES ($1, $2, $3, 'paid_in', 3000, 'Change from the bank', now() - interval '7 hours', $4)`,
+      [orgId, rows.cash_movements, rows.shifts, version],
+    );
+    await client.query(
+      `INSERT INTO order_audit (org_id, id, order_id, shift_id, action, reason, amount_cents, method, user_id,
+         user_name, device_id, created_at, version)
+       VALUES ($1, $2, $3, $4, 'void', 'Entered twice', $5, 'cash', $6, $7, $8, now() - interval '6 hours', $9)`,
+      [
+        orgId,
+        audit,
+        order.id,
+        rows.shifts,
+        order.totalCents,
+        cashier.id,
+        cashier.displayName,
+        deviceId,
+        version,
+      ],
+    );
+    return { ...rows, order_audit: audit };
+  });
 }

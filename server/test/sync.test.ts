@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { MAX_PUSH_BATCH, type EnrolledDevice } from '@janix/schemas';
+import { replicatedTableNames } from '@janix/domain';
 import { generateDemoOrg } from '@janix/testkit';
 import { inTransaction, takeOrgVersions } from '../src/db/org-transaction.ts';
 import { seedDemoOrg } from '../src/demo-seed.ts';
@@ -22,6 +23,7 @@ import {
   rename,
   replicaVersions,
   rowKeys,
+  seedBoxOfficeRows,
   serverError,
   serverVersions,
   signIn,
@@ -65,6 +67,8 @@ async function deviceState(id: string) {
 beforeAll(async () => {
   server = await startTestServer(inject('pgAdminUrl'));
   await seedDemoOrg(server.db.adminPool, demo);
+  // Rows in every replicated table, so paging is shown to deliver each of them.
+  await seedBoxOfficeRows(server, demo);
   ownerSession = (await signIn(server, ownerOf(demo))).session;
   await seedDemoOrg(server.db.adminPool, demoB);
   deviceB = await enroll(server, (await signIn(server, ownerOf(demoB))).session, demoB.org.id);
@@ -458,7 +462,7 @@ describe('pull', () => {
       snapshotRows.length,
     );
     const replica = applyPages(new Map(), snapshot.pages);
-    expect(replicaVersions(replica)).toEqual(await serverVersions(server, orgId));
+    expect(replicaVersions(replica)).toEqual(await serverVersions(server, orgId, replicatedTableNames));
 
     // Many small versions, one version larger than a page, then small ones again.
     await writer.api.sync.push.mutate({
@@ -467,6 +471,8 @@ describe('pull', () => {
         command(i + 1, 'createEvent', { eventId: randomUUID(), draft: eventDraft(`Paged ${i}`) }),
       ),
     });
+    // A version of four rows in the box office tables, among the small ones.
+    await seedBoxOfficeRows(server, demo);
     const bigVersion = await inTransaction(server.db.adminPool, { orgId }, async (client) => {
       const version = await takeOrgVersions(client, orgId);
       await client.query("UPDATE people SET city = 'Paged', version = $2 WHERE id = ANY($1::uuid[])", [
@@ -504,7 +510,7 @@ describe('pull', () => {
     // The feed carries exactly the rows written since the snapshot, each once.
     const feedKeys = rowKeys(deliveredRows(feed.pages));
     expect(new Set(feedKeys).size).toBe(feedKeys.length);
-    const stored = await serverVersions(server, orgId);
+    const stored = await serverVersions(server, orgId, replicatedTableNames);
     const changedSince = Object.entries(stored).flatMap(([table, rows]) =>
       Object.entries(rows)
         .filter(([, version]) => version > snapshotHead)

@@ -1,47 +1,27 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { generateDemoOrg } from '@janix/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { replicatedTableNames } from '@janix/domain';
 import { inTransaction, takeOrgVersions } from '../src/db/org-transaction.ts';
-import { seedDemoOrg } from '../src/demo-seed.ts';
-import { startTestServer, type TestServer } from '../src/testing.ts';
-import {
-  apiClient,
-  applyPages,
-  asSecondOrg,
-  attempt,
-  command,
-  deliveredRows,
-  enroll,
-  eventDraft,
-  ownerOf,
-  pullAll,
-  rename,
-  replicaVersions,
-  serverError,
-  serverVersions,
-  signIn,
-  versions,
-} from './support.ts';
+import type { TestServer } from '../src/testing.ts';
+import { twoOrgSuite } from './tenancy-fixture.ts';
 
-const orgA = generateDemoOrg({ attendees: 50 });
-const orgB = asSecondOrg(generateDemoOrg({ seed: 7, attendees: 50 }), 'Northshore');
-const A = orgA.org.id;
-const B = orgB.org.id;
+/**
+ * Tenancy in the database itself: row-level security keeps each organization's rows to its own scope with no
+ * help from the application, and the database refuses a writer that skips the organization's version. What a
+ * device reaches through the API is in tenancy-api.test.ts.
+ */
+
+const suite = twoOrgSuite();
+const { orgA, orgB, A, B, eventRow } = suite;
 let server: TestServer;
-let sessionA: string;
-let sessionB: string;
-let deviceA: { id: string; token: string };
-let deviceB: { id: string; token: string };
 /** A connection that assumes the application role, exactly as the app pool's connections do. */
 let app: pg.Client;
 
+/** Every table holding organizations' rows: each must keep to its organization's scope. */
 const orgScopedTables = [
-  'events',
-  'ticket_types',
-  'people',
-  'orders',
-  'tickets',
+  ...replicatedTableNames,
+  'ticket_signing_keys',
   'devices',
   'memberships',
   'org_versions',
@@ -91,57 +71,26 @@ async function pgError(work: Promise<unknown>): Promise<{ code?: string; message
   throw new Error('expected the statement to fail');
 }
 
-/** An event of one organization (ids are scoped by organization: two may hold the same id). */
-async function eventRow(id: string, orgId: string) {
-  const result = await server.db.adminPool.query<{
-    org_id: string;
-    name: string;
-    version: number;
-    updated_at: Date;
-  }>('SELECT org_id, name, version, updated_at FROM events WHERE id = $1 AND org_id = $2', [id, orgId]);
-  return result.rows[0];
-}
-
 beforeAll(async () => {
-  server = await startTestServer(inject('pgAdminUrl'));
-  expect(B).not.toBe(A);
-  await seedDemoOrg(server.db.adminPool, orgA);
-  await seedDemoOrg(server.db.adminPool, orgB);
-  sessionA = (await signIn(server, ownerOf(orgA))).session;
-  sessionB = (await signIn(server, ownerOf(orgB))).session;
-  const a = await enroll(server, sessionA, A, 'A till');
-  const b = await enroll(server, sessionB, B, 'B till');
-  deviceA = { id: a.deviceId, token: a.deviceToken };
-  deviceB = { id: b.deviceId, token: b.deviceToken };
-  // One command result per organization, so every org-scoped table holds rows of both.
-  await apiClient(server, { session: sessionA, device: deviceA.token }).sync.push.mutate({
-    ...versions,
-    commands: [rename(1, orgA.events[0]!.id, 'A renamed')],
-  });
-  await apiClient(server, { session: sessionB, device: deviceB.token }).sync.push.mutate({
-    ...versions,
-    commands: [rename(1, orgB.events[0]!.id, 'B renamed')],
-  });
-  // A deletion per organization, so the tombstones table holds rows of both too.
-  for (const org of [A, B]) {
-    await inTransaction(server.db.adminPool, { orgId: org }, async (client) => {
-      const version = await takeOrgVersions(client, org);
-      await client.query(
-        "INSERT INTO tombstones (org_id, table_name, row_id, version) VALUES ($1, 'events', $2, $3)",
-        [org, randomUUID(), version],
-      );
-    });
-  }
+  server = suite.server;
   app = new pg.Client({ connectionString: server.db.appUrl });
   await app.connect();
 });
 
 afterAll(async () => {
   await app?.end();
-  await server?.close();
 });
 
 describe('row-level security alone (no application checks)', () => {
+  it('the list of org-scoped tables is every table with an org_id column', async () => {
+    const tables = await server.db.adminPool.query<{ table_name: string }>(
+      `SELECT c.table_name FROM information_schema.columns c
+       JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name
+       WHERE c.table_schema = 'public' AND c.column_name = 'org_id' AND t.table_type = 'BASE TABLE'`,
+    );
+    expect(tables.rows.map((row) => row.table_name).sort()).toEqual([...orgScopedTables].sort());
+  });
+
   it('both organizations hold rows in every org-scoped table', async () => {
     for (const table of orgScopedTables) {
       expect(await adminCount(table, A), table).toBeGreaterThan(0);
@@ -254,137 +203,6 @@ describe('row-level security alone (no application checks)', () => {
     } finally {
       await app.query('ROLLBACK');
     }
-  });
-});
-
-describe('through the API', () => {
-  it("a device of org A pulling never receives org B's rows, in any table", async () => {
-    const { pages, cursor } = await pullAll(apiClient(server, { device: deviceA.token }), { limit: 5 });
-    const rows = deliveredRows(pages);
-    expect(rows.length).toBeGreaterThan(0);
-    // Rows travel without their organization: the device's organization is implied.
-    for (const page of pages) for (const batch of page.batches) expect(batch.columns).not.toContain('org_id');
-    const fromB = new Set(
-      Object.values(await serverVersions(server, B)).flatMap((table) => Object.keys(table)),
-    );
-    expect(fromB.size).toBeGreaterThan(0);
-    expect(rows.filter(({ row }) => fromB.has(row.id))).toEqual([]);
-    // ...and every one of org A's rows, in every table it replicates.
-    expect(replicaVersions(applyPages(new Map(), pages))).toEqual(await serverVersions(server, A));
-    // Org A's rejections never include org B's command results either.
-    for (const page of pages) expect(page.rejections).toEqual([]);
-
-    // Org B's deletions never reach org A's feed: versions are per organization, so only row-level security
-    // keeps org B's newer tombstones out of a feed that asks for "everything after version v".
-    const tombstoneA = randomUUID();
-    const tombstoneB = randomUUID();
-    for (const [org, id] of [
-      [B, tombstoneB],
-      [A, tombstoneA],
-    ] as const) {
-      await inTransaction(server.db.adminPool, { orgId: org }, async (client) => {
-        // Org B is far ahead, so its tombstone's version is well past org A's cursor.
-        if (org === B)
-          await client.query('UPDATE org_versions SET version = version + 1000 WHERE org_id = $1', [B]);
-        const version = await takeOrgVersions(client, org);
-        await client.query(
-          "INSERT INTO tombstones (org_id, table_name, row_id, version) VALUES ($1, 'tickets', $2, $3)",
-          [org, id, version],
-        );
-      });
-    }
-    const feed = await pullAll(apiClient(server, { device: deviceA.token }), { cursor });
-    expect(feed.pages.flatMap((page) => page.tombstones)).toEqual([{ table: 'tickets', ids: [tombstoneA] }]);
-  });
-
-  it("org B's cursor presented by org A's device is must_refetch", async () => {
-    const { cursor } = await pullAll(apiClient(server, { device: deviceB.token }));
-    const refused = await serverError(
-      apiClient(server, { device: deviceA.token }).sync.pull.query({ ...versions, cursor }),
-    );
-    expect(refused).toMatchObject({ code: 'PRECONDITION_FAILED', reason: 'must_refetch' });
-  });
-
-  it("a push naming org B's event is rejected as not_found; org B's event is unchanged", async () => {
-    const api = apiClient(server, { session: sessionA, device: deviceA.token });
-    const target = orgB.events[2]!.id;
-    const before = await eventRow(target, B);
-    const first = await api.sync.push.mutate({
-      ...versions,
-      commands: [rename(2, target, 'Hijacked'), rename(3, orgA.events[2]!.id, 'Still works')],
-    });
-    expect(first.results[0]).toMatchObject({ seq: 2, status: 'rejected', code: 'not_found' });
-    expect(first.results[1]).toEqual({ seq: 3, status: 'applied' });
-    expect(await eventRow(target, B)).toEqual(before);
-    expect(await eventRow(target, A)).toBeUndefined();
-    expect((await eventRow(orgA.events[2]!.id, A))!.name).toBe('Still works');
-
-    // The rejection reads exactly like one for an id that exists nowhere.
-    const missing = await api.sync.push.mutate({
-      ...versions,
-      commands: [rename(4, randomUUID(), 'Ghost')],
-    });
-    expect(missing.results[0]).toMatchObject({ status: 'rejected', code: 'not_found' });
-    if (first.results[0]!.status === 'rejected' && missing.results[0]!.status === 'rejected') {
-      expect(first.results[0]!.message).toBe(missing.results[0]!.message);
-    }
-  });
-
-  // Keys are (org_id, id): another organization's id is, to org A, just an id nobody in org A uses. Before,
-  // a create reusing it met org B's hidden row and answered `already_exists` where an unused id applied.
-  it("a createEvent with org B's event id behaves exactly like one with an unused id (no existence oracle)", async () => {
-    const device = await enroll(server, sessionA, A, 'Collision till');
-    const api = apiClient(server, { session: sessionA, device: device.deviceToken });
-    const foreign = orgB.events[3]!.id;
-    const unused = randomUUID();
-    const before = await eventRow(foreign, B);
-    const outcomes = await attempt(
-      api.sync.push.mutate({
-        ...versions,
-        commands: [
-          command(1, 'createEvent', { eventId: foreign, draft: eventDraft('Same answer') }),
-          command(2, 'createEvent', { eventId: unused, draft: eventDraft('Same answer') }),
-          rename(3, orgA.events[3]!.id, 'After both'),
-        ],
-      }),
-    );
-    expect(outcomes.ok ? outcomes.value.results : outcomes.error).toEqual([
-      { seq: 1, status: 'applied' },
-      { seq: 2, status: 'applied' },
-      { seq: 3, status: 'applied' },
-    ]);
-    // Each is org A's own event now, alike in every column the device sees; org B's is untouched.
-    const mine = await pullAll(apiClient(server, { device: device.deviceToken }));
-    const received = applyPages(new Map(), mine.pages).get('events')!;
-    const { id: _f, version: _fv, ...foreignCopy } = received.get(foreign)!;
-    const { id: _u, version: _uv, ...unusedCopy } = received.get(unused)!;
-    expect(foreignCopy).toEqual(unusedCopy);
-    expect(await eventRow(foreign, B)).toEqual(before);
-    expect(await eventRow(foreign, A)).toMatchObject({ org_id: A, name: 'Same answer' });
-    // Org B's devices still see their own event, never org A's namesake.
-    const theirs = await pullAll(apiClient(server, { device: deviceB.token }));
-    expect(applyPages(new Map(), theirs.pages).get('events')!.get(foreign)).toMatchObject({
-      name: before!.name,
-    });
-
-    // An update answers alike too: not_found, word for word, for a foreign id and for an unused one.
-    const updates = await api.sync.push.mutate({
-      ...versions,
-      commands: [rename(4, orgB.events[5]!.id, 'Hijack'), rename(5, randomUUID(), 'Ghost')],
-    });
-    const [foreignUpdate, unusedUpdate] = updates.results;
-    expect(foreignUpdate).toMatchObject({ status: 'rejected', code: 'not_found' });
-    expect({ ...unusedUpdate, seq: 4 }).toEqual(foreignUpdate);
-  });
-
-  it("a member of org A holding org B's device token cannot push through it", async () => {
-    const api = apiClient(server, { session: sessionA, device: deviceB.token });
-    const before = await eventRow(orgB.events[4]!.id, B);
-    const refused = await serverError(
-      api.sync.push.mutate({ ...versions, commands: [rename(2, orgB.events[4]!.id, 'Cross-posted')] }),
-    );
-    expect(refused.code).toBe('FORBIDDEN');
-    expect(await eventRow(orgB.events[4]!.id, B)).toEqual(before);
   });
 });
 
