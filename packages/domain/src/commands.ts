@@ -13,6 +13,10 @@ import {
 } from './replicated-tables.ts';
 import { rejection, type Decision } from './decision.ts';
 import { eventCommands } from './event-commands.ts';
+import { saleCommands } from './sale-commands.ts';
+import { eventSetupCommands } from './event-setup-commands.ts';
+import { shiftCommands } from './shift-commands.ts';
+import { refundCommands } from './refund-commands.ts';
 
 /**
  * Rows a command needs to read: by id, or by the value of one column (a refund reads the tickets whose
@@ -35,6 +39,16 @@ export type LoadedRows = { [T in ReplicatedTableName]: ReadonlyMap<string, RowOf
 export type CommandWrite = {
   [T in ReplicatedTableName]: { table: T; op: 'insert' | 'update'; row: WriteRowOf<T> };
 }[ReplicatedTableName];
+
+/** A loaded row written back with some fields changed; who-and-when and the version are the writer's. */
+export function updateOf<T extends ReplicatedTableName>(
+  table: T,
+  row: RowOf<T>,
+  changes: Partial<WriteRowOf<T>> = {},
+): CommandWrite {
+  const { version: _version, updatedAt: _at, updatedBy: _by, ...columns } = row as Record<string, unknown>;
+  return { table, op: 'update', row: { ...columns, ...changes } } as CommandWrite;
+}
 
 /** Who issues a command, as the deciding side knows it (the server from its database, the console from its session). */
 export interface CommandActor {
@@ -64,13 +78,25 @@ export interface CommandContext {
   actor: CommandActor;
   /** Answers null on a console that has not fetched the signed secrets of that allocation yet. */
   issueTicket: TicketIssuer;
+  /** What the acting device and user may do together (some choices inside a command need more, e.g. comps). */
+  allows(action: OrgAction): boolean;
 }
 
 type ArgsOf<N extends CommandName> = ReturnType<(typeof commandArgsSchemas)[N]['parse']>;
 
 export interface CommandDefinition<Args> {
   requires: OrgAction;
-  reads(args: Args): ReadRequest[];
+  /** The rule turns allocation slots into tickets (ctx.issueTicket); the server loads its signing key for it. */
+  issuesTickets?: true;
+  /** Who acts is part of what to read: opening a shift reads the shifts of the acting device. */
+  reads(args: Args, ctx: CommandContext): ReadRequest[];
+  /**
+   * A second round, for rows named only by rows of the first (the quotas of the allocations a shift holds).
+   * Called once with the first round's rows. The server loads a whole batch's rounds together, before any of
+   * its commands is decided, so rows that an earlier command of the same batch creates are not among them:
+   * such a command read what it touches itself, and its writes are seen by `decide`.
+   */
+  readsAfter?(rows: LoadedRows, args: Args, ctx: CommandContext): ReadRequest[];
   decide(rows: LoadedRows, args: Args, ctx: CommandContext): Decision<CommandWrite[]>;
 }
 
@@ -88,7 +114,16 @@ export function defineCommands<N extends CommandName>(definitions: {
  */
 export const commandRegistry: { [N in CommandName]: CommandDefinition<ArgsOf<N>> } = {
   ...eventCommands,
+  ...saleCommands,
+  ...eventSetupCommands,
+  ...shiftCommands,
+  ...refundCommands,
 };
+
+/** Whether a command (by any name a console sent) turns slots into signed tickets. */
+export function commandIssuesTickets(name: string): boolean {
+  return isKnownCommand(name) && commandRegistry[name].issuesTickets === true;
+}
 
 /** A name this build knows; anything else (a newer console's command, a typo, `constructor`) is not. */
 export function isKnownCommand(name: string): name is CommandName {
@@ -126,6 +161,8 @@ function isPlainKey(key: PropertyKey): boolean {
 
 export interface CommandPlan {
   reads: ReadRequest[];
+  /** The second round's reads, from the first round's rows; empty for most commands. */
+  readsAfter(rows: LoadedRows): ReadRequest[];
   decide(rows: LoadedRows): Decision<CommandWrite[]>;
 }
 
@@ -134,11 +171,7 @@ export interface CommandPlan {
  * rule to loaded rows. Any string is accepted as a name: an unknown one is this command's rejection
  * (`unknown_command`), not an error for the batch it came in.
  */
-export function planCommand(
-  name: string,
-  rawArgs: unknown,
-  ctx: CommandContext & { allows: (action: OrgAction) => boolean },
-): Decision<CommandPlan> {
+export function planCommand(name: string, rawArgs: unknown, ctx: CommandContext): Decision<CommandPlan> {
   if (!isKnownCommand(name))
     return rejection(
       'unknown_command',
@@ -151,7 +184,8 @@ export function planCommand(
   return {
     ok: true,
     value: {
-      reads: definition.reads(args.value),
+      reads: definition.reads(args.value, ctx),
+      readsAfter: (rows) => definition.readsAfter?.(rows, args.value, ctx) ?? [],
       decide: (rows) => definition.decide(rows, args.value, ctx),
     },
   };

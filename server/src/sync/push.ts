@@ -257,6 +257,9 @@ async function applyTogether(
     client,
     plans.flatMap((plan) => (plan.ok ? plan.value.reads : [])),
   );
+  // Rows named by rows of the first round (a shift's allocations name their quotas), for the whole batch.
+  const more = plans.flatMap((plan) => (plan.ok ? plan.value.readsAfter(loaded) : []));
+  if (more.length) await loadRows(client, more, loaded);
   const pending = new Map<string, PendingRow>();
   const outcomes: Outcome[] = [];
   let applied = 0;
@@ -364,12 +367,17 @@ function readableColumn(table: ReplicatedTableName, column: string): string {
 }
 
 /**
- * Loads and locks the rows a batch reads, one query per table, tables in the descriptions' order and rows in
- * id order (so two batches lock in the same order and cannot deadlock). Row-level security and the
- * organization-scoped keys limit them to the batch's organization.
+ * Loads and locks the rows a batch reads into `loaded`, one query per table, tables in the descriptions' order
+ * and rows in id order (so two batches' first rounds lock in the same order). A second round locks after the
+ * first; should that ever cross another batch into a deadlock, Postgres aborts one of them and it is run
+ * again command by command. Row-level security and the organization-scoped keys limit them to the batch's
+ * organization.
  */
-async function loadRows(client: PoolClient, reads: ReadRequest[]): Promise<LoadedRows> {
-  const loaded = emptyLoadedRows();
+async function loadRows(
+  client: PoolClient,
+  reads: ReadRequest[],
+  loaded: LoadedRows = emptyLoadedRows(),
+): Promise<LoadedRows> {
   for (const table of replicatedTableNames) {
     const wanted = reads.filter((read) => read.table === table);
     if (wanted.length === 0) continue;

@@ -55,7 +55,9 @@ function decideLocally(
     allows: (action) => consoleAllows(actor, action),
   });
   if (!plan.ok) return plan;
-  return plan.value.decide(decider.overlay.load(plan.value.reads));
+  const first = decider.overlay.load(plan.value.reads);
+  const more = plan.value.readsAfter(first);
+  return plan.value.decide(more.length ? decider.overlay.load([...plan.value.reads, ...more]) : first);
 }
 
 const snakeCase = (field: string) => field.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
