@@ -144,7 +144,7 @@ describe('a command name this server does not know (a newer console)', () => {
       ...versions,
       commands: [
         rename(1, eventIds[3]!, 'Before the unknown'),
-        command(2, 'sellTickets', { eventId: eventIds[3], quantity: 2 }),
+        command(2, 'transferTickets', { eventId: eventIds[3], quantity: 2 }),
         command(3, 'constructor', {}),
         command(4, `refund\u0000${'x'.repeat(500)}`, {}),
         rename(5, eventIds[3]!, 'After the unknown'),
@@ -163,7 +163,7 @@ describe('a command name this server does not know (a newer console)', () => {
     expect(history.lastSeq).toBe(5);
     expect(history.results.map((row) => row.name)).toEqual([
       'updateEvent',
-      'sellTickets',
+      'transferTickets',
       'constructor',
       `refund\ufffd${'x'.repeat(93)}`,
       'updateEvent',

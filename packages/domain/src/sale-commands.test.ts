@@ -176,7 +176,10 @@ describe('requestAllocation', () => {
 
   it("needs this device's open shift", () => {
     const other = world({ shifts: [{ ...shift, deviceId: ids.person }] });
-    expect(decide('requestAllocation', request, other)).toMatchObject({ ok: false, code: 'no_open_shift' });
+    expect(decide('requestAllocation', request, other)).toMatchObject({
+      ok: false,
+      code: 'shift_other_device',
+    });
     const closed = world({ shifts: [{ ...shift, status: 'closed' }] });
     expect(decide('requestAllocation', request, closed)).toMatchObject({ ok: false, code: 'shift_closed' });
   });

@@ -1,7 +1,9 @@
 import type { Buyer, Payment } from '@janix/schemas';
-import { defineCommands, type CommandContext, type CommandWrite, type LoadedRows } from './commands.ts';
-import { rejection, type Decision } from './decision.ts';
+import { defineCommands, type CommandWrite, type LoadedRows } from './commands.ts';
+import { rejection } from './decision.ts';
+import { momentInMessage } from './message-time.ts';
 import { orderCodeOf, saleTotals, taxIncluded } from './pricing.ts';
+import { ownOpenShift } from './shift-commands.ts';
 import type { RowOf, WriteRowOf } from './replicated-tables.ts';
 
 /**
@@ -21,22 +23,9 @@ function rowsOf<T extends keyof LoadedRows>(rows: LoadedRows, table: T) {
   return [...rows[table].values()] as Array<RowOf<T>>;
 }
 
-/** The shift a device sells in: it must exist, be open, and be this device's. */
-function ownOpenShift(rows: LoadedRows, shiftId: string, ctx: CommandContext): Decision<RowOf<'shifts'>> {
-  const shift = rows.shifts.get(shiftId);
-  if (!shift || shift.deviceId !== ctx.actor.deviceId) {
-    return rejection('no_open_shift', 'Open a shift on this device before selling.');
-  }
-  if (shift.status !== 'open') return rejection('shift_closed', 'This shift is closed; open a new one.');
-  return { ok: true, value: shift };
-}
-
 function channelsOf(ticketType: RowOf<'ticket_types'>): string[] {
   return ticketType.channels.split(',');
 }
-
-const timeOf = (iso: string) =>
-  new Date(iso).toISOString().slice(11, 16) + ' UTC on ' + new Date(iso).toISOString().slice(0, 10);
 
 /**
  * Whether the sales window is open. Checked where the cashier sells, against the device's clock: a sale
@@ -48,13 +37,13 @@ function windowRefusal(ticketType: RowOf<'ticket_types'>, now: Date): ReturnType
   if (ticketType.salesStartAt && at < Date.parse(ticketType.salesStartAt)) {
     return rejection(
       'sales_not_started',
-      `Sales of ${ticketType.name} open at ${timeOf(ticketType.salesStartAt)}.`,
+      `Sales of ${ticketType.name} open at ${momentInMessage(ticketType.salesStartAt)}.`,
     );
   }
   if (ticketType.salesEndAt && at > Date.parse(ticketType.salesEndAt)) {
     return rejection(
       'sales_closed',
-      `Sales of ${ticketType.name} closed at ${timeOf(ticketType.salesEndAt)}.`,
+      `Sales of ${ticketType.name} closed at ${momentInMessage(ticketType.salesEndAt)}.`,
     );
   }
   return null;

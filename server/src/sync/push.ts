@@ -8,6 +8,7 @@ import {
 } from '@janix/schemas';
 import {
   actorAllows,
+  commandIssuesTickets,
   emptyLoadedRows,
   fieldOf,
   isKnownCommand,
@@ -35,7 +36,8 @@ type Actor = Member & { roles: ActorRoles; deviceName: string; userName: string 
  * batch, before any rule runs: rules are synchronous.
  */
 export type TicketIssuerLoader = (client: PoolClient, orgId: string) => Promise<TicketIssuer>;
-const noTicketIssuer: TicketIssuerLoader = async () => () => null;
+const noTickets: TicketIssuer = () => null;
+const noTicketIssuer: TicketIssuerLoader = async () => noTickets;
 type Outcome = PushResult['results'][number];
 
 /** How often a command that fails on the server for a non-business reason is tried before it is rejected. */
@@ -111,11 +113,11 @@ export async function pushCommands(
         });
       }
       const at = now();
-      const batch: Batch = {
-        actor: device.actor,
-        at,
-        issueTicket: await loadTicketIssuer(client, member.orgId),
-      };
+      // Signing needs the organization's key (made on first use): loaded only for a batch that issues tickets.
+      const issueTicket = fresh.some((command) => commandIssuesTickets(command.name))
+        ? await loadTicketIssuer(client, member.orgId)
+        : noTickets;
+      const batch: Batch = { actor: device.actor, at, issueTicket };
       const decided = oneByOne
         ? await applyOneByOne(client, batch, fresh, logFailure)
         : await applyTogether(client, batch, fresh);
