@@ -12,6 +12,7 @@ import {
 } from '@janix/schemas';
 import { userRoleIn, type LocalCoreInternals } from './local-core-internals.ts';
 import { describeServerError } from './server-client.ts';
+import { eventSetupRouter, salesReportRouter } from './event-setup-router.ts';
 import { boxOfficeRouter } from './box-office-router.ts';
 import { printingRouter } from './printing-router.ts';
 
@@ -227,6 +228,8 @@ export const localRouter = t.router({
       }),
   }),
 
+  setup: eventSetupRouter,
+  salesReport: salesReportRouter,
   boxOffice: boxOfficeRouter,
   printing: printingRouter,
 
