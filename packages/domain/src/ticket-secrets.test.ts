@@ -7,6 +7,7 @@ import {
   ed25519PublicKey,
   ed25519PublicKeyText,
   encodeTicketPayload,
+  formatTicketSecret,
   parseTicketSecret,
   signTicketSecret,
   type TicketSecretPayload,
@@ -121,6 +122,7 @@ describe('signed ticket secrets', () => {
     expect(() => encodeTicketPayload({ ...payload, ticketId: 'ticket-1' })).toThrow(/ticketId/);
     expect(() => encodeTicketPayload({ ...payload, kid: 'ABCDEFGH' })).toThrow(/kid/);
     expect(() => encodeTicketPayload({ ...payload, kid: '0011223344' })).toThrow(/kid/);
+    expect(() => formatTicketSecret(encodeTicketPayload(payload), Buffer.alloc(63))).toThrow(/signature/);
   });
 });
 

@@ -96,7 +96,15 @@ export function encodeTicketPayload(payload: TicketSecretPayload): Buffer {
  */
 export function signTicketSecret(privateKey: KeyObject, payload: TicketSecretPayload): string {
   const signed = encodeTicketPayload(payload);
-  return Buffer.concat([signed, sign(null, signed, privateKey)]).toString('base64url');
+  return formatTicketSecret(signed, sign(null, signed, privateKey));
+}
+
+/** The text form of encoded payload bytes and their signature (made elsewhere, e.g. in a worker thread). */
+export function formatTicketSecret(signed: Uint8Array, signature: Uint8Array): string {
+  if (signed.length !== PAYLOAD_BYTES || signature.length !== SIGNATURE_BYTES) {
+    throw new TypeError(`expected ${PAYLOAD_BYTES} payload and ${SIGNATURE_BYTES} signature bytes`);
+  }
+  return Buffer.concat([signed, signature]).toString('base64url');
 }
 
 /**
