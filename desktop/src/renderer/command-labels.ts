@@ -4,6 +4,16 @@ import type { CommandName } from '@janix/schemas';
 const COMMAND_LABELS: Readonly<Record<CommandName, string>> = {
   createEvent: 'Create event',
   updateEvent: 'Update event',
+  createQuota: 'Create quota',
+  updateQuota: 'Update quota',
+  createTicketType: 'Create ticket type',
+  updateTicketType: 'Update ticket type',
+  openShift: 'Open shift',
+  recordCashMovement: 'Paid in / paid out',
+  closeShift: 'Close shift',
+  requestAllocation: 'Request seats',
+  sellTickets: 'Sale',
+  refundOrder: 'Refund or void',
 };
 
 export function commandLabel(name: string): string {

@@ -31,6 +31,7 @@ describe('commandLabel', () => {
   it('names known commands and passes unknown ones through', () => {
     expect(commandLabel('createEvent')).toBe('Create event');
     expect(commandLabel('updateEvent')).toBe('Update event');
-    expect(commandLabel('refundOrder')).toBe('refundOrder');
+    expect(commandLabel('refundOrder')).toBe('Refund or void');
+    expect(commandLabel('archiveEvent')).toBe('archiveEvent');
   });
 });

@@ -5,7 +5,12 @@ export type Route =
   | { screen: 'dashboard' }
   | { screen: 'events' }
   | { screen: 'new-event' }
-  | { screen: 'edit-event'; eventId: string };
+  | { screen: 'edit-event'; eventId: string }
+  | { screen: 'sale' }
+  | { screen: 'shift' }
+  | { screen: 'orders' }
+  | { screen: 'order'; orderId: string }
+  | { screen: 'settings' };
 
 const EVENT_ID = /^[0-9a-f-]{36}$/i;
 
@@ -15,6 +20,11 @@ export function parseRoute(hash: string): Route {
   if (path === '/events/new') return { screen: 'new-event' };
   const edit = /^\/events\/([^/]+)$/.exec(path);
   if (edit && EVENT_ID.test(edit[1]!)) return { screen: 'edit-event', eventId: edit[1]!.toLowerCase() };
+  if (path === '/sale' || path === '/shift' || path === '/orders' || path === '/settings') {
+    return { screen: path.slice(1) as 'sale' | 'shift' | 'orders' | 'settings' };
+  }
+  const order = /^\/orders\/([^/]+)$/.exec(path);
+  if (order && EVENT_ID.test(order[1]!)) return { screen: 'order', orderId: order[1]!.toLowerCase() };
   return { screen: 'dashboard' };
 }
 
@@ -28,5 +38,12 @@ export function routeHref(route: Route): string {
       return '#/events/new';
     case 'edit-event':
       return `#/events/${route.eventId}`;
+    case 'sale':
+    case 'shift':
+    case 'orders':
+    case 'settings':
+      return `#/${route.screen}`;
+    case 'order':
+      return `#/orders/${route.orderId}`;
   }
 }

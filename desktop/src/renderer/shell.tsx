@@ -7,13 +7,18 @@ import { SyncSummary } from './components/sync-summary.tsx';
 import { SyncProgressBar } from './components/sync-progress-bar.tsx';
 import { RecordNotices } from './components/record-notices.tsx';
 import { UnknownDeviceBanner } from './components/unknown-device-banner.tsx';
-import { consoleAllows } from '@janix/domain';
+import { consoleAllows, type OrgAction } from '@janix/domain';
 import { useHashRoute } from './hooks/use-hash-route.ts';
 import { ORG_ROLE_LABELS } from './org-role-labels.ts';
 import { routeHref, type Route } from './routes.ts';
 import { DashboardScreen } from './screens/dashboard-screen.tsx';
 import { EventEditorScreen } from './screens/event-editor-screen.tsx';
 import { EventsScreen } from './screens/events-screen.tsx';
+import { OrderScreen } from './screens/order-screen.tsx';
+import { OrdersScreen } from './screens/orders-screen.tsx';
+import { SaleScreen } from './screens/sale-screen.tsx';
+import { SettingsScreen } from './screens/settings-screen.tsx';
+import { ShiftScreen } from './screens/shift-screen.tsx';
 import { useTRPC, type LocalStatus } from './trpc.ts';
 
 type Enrolled = LocalStatus & {
@@ -21,9 +26,13 @@ type Enrolled = LocalStatus & {
   user: NonNullable<LocalStatus['user']>;
 };
 
-const NAV: { label: string; route: Route; matches: Route['screen'][] }[] = [
+const NAV: { label: string; route: Route; matches: Route['screen'][]; requires?: OrgAction }[] = [
   { label: 'Dashboard', route: { screen: 'dashboard' }, matches: ['dashboard'] },
   { label: 'Events', route: { screen: 'events' }, matches: ['events', 'new-event', 'edit-event'] },
+  { label: 'Sell', route: { screen: 'sale' }, matches: ['sale'], requires: 'sales.sell' },
+  { label: 'Shift', route: { screen: 'shift' }, matches: ['shift'], requires: 'sales.sell' },
+  { label: 'Orders', route: { screen: 'orders' }, matches: ['orders', 'order'], requires: 'sales.sell' },
+  { label: 'Settings', route: { screen: 'settings' }, matches: ['settings'] },
 ];
 
 /** The enrolled, signed-in console: who and where it is, how sync is doing, and its screens. */
@@ -72,7 +81,7 @@ export function Shell({ status, localServiceDown }: { status: Enrolled; localSer
       </header>
       <div className="toolbar">
         <nav aria-label="Main" className="tabs">
-          {NAV.map((item) => {
+          {NAV.filter((item) => !item.requires || consoleAllows(device, item.requires)).map((item) => {
             const current = item.matches.includes(route.screen);
             return (
               <a
@@ -130,6 +139,20 @@ export function Shell({ status, localServiceDown }: { status: Enrolled; localSer
         {route.screen === 'new-event' && (
           <EventEditorScreen canEdit={canEditEvents} onDone={() => navigate({ screen: 'events' })} />
         )}
+        {route.screen === 'sale' && (
+          <SaleScreen device={device} onOpenShift={() => navigate({ screen: 'shift' })} />
+        )}
+        {route.screen === 'shift' && <ShiftScreen onSell={() => navigate({ screen: 'sale' })} />}
+        {route.screen === 'orders' && <OrdersScreen />}
+        {route.screen === 'order' && (
+          <OrderScreen
+            key={route.orderId}
+            orderId={route.orderId}
+            canRefund={consoleAllows(device, 'sales.refund')}
+            onBack={() => navigate({ screen: 'orders' })}
+          />
+        )}
+        {route.screen === 'settings' && <SettingsScreen />}
         {route.screen === 'edit-event' && (
           <EventEditorScreen
             key={route.eventId}

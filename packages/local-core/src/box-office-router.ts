@@ -111,6 +111,9 @@ export const boxOfficeRouter = localTrpc.router({
     return next;
   }),
 
+  /** The currency amounts are typed in before a shift has sold anything (its float, say). */
+  currency: enrolledProcedure.query(({ ctx }) => boxOfficeQueries(ctx.core).mainCurrency() ?? 'EUR'),
+
   /** Events on sale now. */
   saleEvents: enrolledProcedure.query(({ ctx }) => boxOfficeQueries(ctx.core).saleEvents()),
 

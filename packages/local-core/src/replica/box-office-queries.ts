@@ -111,6 +111,14 @@ export function createBoxOfficeQueries(db: () => ReplicaDb, overlay: () => Pendi
         .all(eventId) as SaleTicketType[];
     },
 
+    /** The currency most ticket types are priced in: what amounts typed before any sale are counted in. */
+    mainCurrency(): string | null {
+      const row = db()
+        .prepare('SELECT currency FROM ticket_types_current GROUP BY currency ORDER BY count(*) DESC LIMIT 1')
+        .get() as { currency: string } | undefined;
+      return row?.currency ?? null;
+    },
+
     /** The quotas of an event, by name. */
     quotas(eventId: string): Array<{ id: string; name: string }> {
       return db()

@@ -1,0 +1,26 @@
+// How box-office values read on screen.
+
+export const PAYMENT_METHOD_LABELS: Readonly<Record<string, string>> = {
+  cash: 'Cash',
+  terminal: 'Card terminal',
+  comp: 'Comp (free)',
+  card: 'Card',
+};
+
+export const ORDER_STATUS_LABELS: Readonly<Record<string, string>> = {
+  pending: 'Awaiting payment',
+  paid: 'Paid',
+  refunded: 'Refunded',
+  void: 'Voided',
+};
+
+export const TICKET_STATUS_LABELS: Readonly<Record<string, string>> = {
+  valid: 'Valid',
+  refunded: 'Refunded',
+  void: 'Voided',
+};
+
+export const AUDIT_ACTION_LABELS: Readonly<Record<string, string>> = { refund: 'Refunded', void: 'Voided' };
+
+export const label = (labels: Readonly<Record<string, string>>, value: string | null | undefined): string =>
+  value ? (labels[value] ?? value) : '—';
