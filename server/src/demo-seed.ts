@@ -128,11 +128,30 @@ export async function seedDemoOrg(adminPool: Pool, demo: DemoOrg): Promise<boole
       ],
       demo.events,
     );
+    // Each demo ticket type sells from a quota of its own, holding what the generated tickets sold.
+    const sold = new Map<string, number>();
+    for (const ticket of demo.tickets) {
+      sold.set(ticket.ticketTypeId, (sold.get(ticket.ticketTypeId) ?? 0) + 1);
+    }
+    await bulkInsert(
+      client,
+      orgId,
+      'quotas',
+      [
+        ['id', 'uuid', (t) => t.id],
+        ['event_id', 'uuid', (t) => t.eventId],
+        ['name', 'text', (t) => t.name],
+        ['capacity', 'int', (t) => Math.max(t.capacity, sold.get(t.id) ?? 0)],
+        ['sold', 'int', (t) => sold.get(t.id) ?? 0],
+      ],
+      demo.ticketTypes,
+    );
     await bulkInsert(
       client,
       orgId,
       'ticket_types',
       [
+        ['quota_id', 'uuid', (t) => t.id],
         ['id', 'uuid', (t) => t.id],
         ['event_id', 'uuid', (t) => t.eventId],
         ['name', 'text', (t) => t.name],
