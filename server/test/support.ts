@@ -13,6 +13,7 @@ import {
   type EnrolledDevice,
   type ReplicatedTableName,
 } from '@janix/schemas';
+import { replicatedTableNames } from '@janix/domain';
 import type { DemoOrg } from '@janix/testkit';
 import { inTransaction, takeOrgVersions } from '../src/db/org-transaction.ts';
 import { SUPPORTED_SCHEMA_VERSIONS } from '../src/sync/versions.ts';
@@ -275,13 +276,11 @@ export function replicaChecksums(replica: Replica, tables: readonly ReplicatedTa
   });
 }
 
-export const allReplicatedTables = ['events', 'ticket_types', 'tickets', 'orders', 'people'] as const;
-
 /** What the server holds for an organization, read past row-level security: per table, id → version. */
 export async function serverVersions(
   server: TestServer,
   orgId: string,
-  tables: readonly ReplicatedTableName[] = allReplicatedTables,
+  tables: readonly ReplicatedTableName[] = replicatedTableNames,
 ): Promise<Record<string, Record<string, number>>> {
   const result: Record<string, Record<string, number>> = {};
   for (const table of tables) {
