@@ -117,7 +117,7 @@ export async function enrolledDevice(server: TestServer, session: string, orgId:
   };
 }
 
-/** The replica schema version this server speaks (3: role-scoped column batches, events with who changed them). */
+/** The header of a console of the newest replica schema this server speaks. */
 export const versions = {
   protocolVersion: PROTOCOL_VERSION,
   schemaVersion: SUPPORTED_SCHEMA_VERSIONS.max,
