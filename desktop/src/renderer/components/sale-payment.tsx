@@ -134,7 +134,7 @@ export function SalePayment({
               </button>
             ))}
           </div>
-          {tender && tender.kind !== 'short' && (
+          {tender && tender.kind !== 'short' && totals.totalCents > 0 && (
             <p className="change-due" data-testid="change-due" aria-live="polite">
               Change:{' '}
               <strong>{formatMoney(tender.kind === 'change' ? tender.changeMinor : 0, currency)}</strong>

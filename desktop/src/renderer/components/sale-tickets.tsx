@@ -12,12 +12,15 @@ const WINDOW_LABELS = { not_started: 'Not on sale yet', closed: 'Sales closed' }
  */
 export function SaleTickets({
   ticketTypes,
+  quotas,
   quantities,
   onQuantity,
   error,
   firstFieldRef,
 }: {
   ticketTypes: readonly (SaleTicketTypeView & { salesStartAt: string | null; salesEndAt: string | null })[];
+  /** The seats this device holds, per quota: each ticket type says what its quota has left here. */
+  quotas: readonly HeldSeatsView[];
   quantities: Record<string, number>;
   onQuantity: (ticketTypeId: string, quantity: number) => void;
   error: string | undefined;
@@ -63,6 +66,7 @@ export function SaleTickets({
             const quantity = quantities[type.id] ?? 0;
             const windowLabel = type.window === 'open' ? null : WINDOW_LABELS[type.window];
             const when = type.window === 'not_started' ? type.salesStartAt : type.salesEndAt;
+            const seats = quotas.find((quota) => quota.quotaId === type.quotaId);
             return (
               <tr key={type.id} className={quantity > 0 ? 'row-chosen' : undefined}>
                 <th scope="row" className="cell-name">
@@ -70,6 +74,11 @@ export function SaleTickets({
                   {windowLabel && (
                     <span className="tag tag-notice" title={when ? formatDateTime(when) : undefined}>
                       {windowLabel}
+                    </span>
+                  )}
+                  {seats && (
+                    <span className={seats.left === 0 ? 'row-seats seats-none' : 'row-seats'}>
+                      {heldSeatsText(seats)}
                     </span>
                   )}
                 </th>

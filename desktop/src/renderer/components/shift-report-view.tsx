@@ -22,6 +22,8 @@ function OverShort({ cents, currency }: { cents: number; currency: string }) {
  */
 export function ShiftReportView({ report, currency }: { report: ShiftReport; currency: string }) {
   const money = (cents: number) => formatMoney(cents, currency);
+  // Money going out reads with a minus, except nothing (never "-€0.00").
+  const out = (cents: number) => money(cents === 0 ? 0 : -cents);
   const kind = report.status === 'closed' ? 'Z' : 'X';
   return (
     <section className="report" aria-label={`${kind} report`} data-testid={`${kind.toLowerCase()}-report`}>
@@ -84,12 +86,12 @@ export function ShiftReportView({ report, currency }: { report: ShiftReport; cur
           <tr>
             <th scope="row">Refunds ({report.refunds.orders})</th>
             <td className="cell-amount" data-testid="report-refunds">
-              {money(-report.refunds.amountCents)}
+              {out(report.refunds.amountCents)}
             </td>
           </tr>
           <tr>
             <th scope="row">Voids ({report.voids.orders})</th>
-            <td className="cell-amount">{money(-report.voids.amountCents)}</td>
+            <td className="cell-amount">{out(report.voids.amountCents)}</td>
           </tr>
           <tr>
             <th scope="row">
@@ -113,7 +115,7 @@ export function ShiftReportView({ report, currency }: { report: ShiftReport; cur
           </tr>
           <tr>
             <th scope="row">Cash refunds</th>
-            <td className="cell-amount">{money(-report.cashRefundsCents)}</td>
+            <td className="cell-amount">{out(report.cashRefundsCents)}</td>
           </tr>
           {report.cashMovements.map((movement, index) => (
             <tr key={index}>
@@ -121,7 +123,7 @@ export function ShiftReportView({ report, currency }: { report: ShiftReport; cur
                 {movement.kind === 'paid_in' ? 'Paid in' : 'Paid out'}: {movement.reason}
               </th>
               <td className="cell-amount">
-                {money(movement.kind === 'paid_in' ? movement.amountCents : -movement.amountCents)}
+                {movement.kind === 'paid_in' ? money(movement.amountCents) : out(movement.amountCents)}
               </td>
             </tr>
           ))}

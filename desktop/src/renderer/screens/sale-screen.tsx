@@ -209,6 +209,7 @@ export function SaleScreen({ device, onOpenShift }: { device: Device; onOpenShif
               ) : (
                 <SaleTickets
                   ticketTypes={ticketTypes}
+                  quotas={quotas}
                   quantities={form.quantities}
                   onQuantity={(id, quantity) =>
                     setForm((current) => ({
