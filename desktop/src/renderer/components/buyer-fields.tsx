@@ -44,12 +44,7 @@ export function BuyerFields({
             <input {...props} autoComplete="off" value={values.lastName} onChange={set('lastName')} />
           )}
         </FormField>
-        <FormField
-          label="Email"
-          error={errors.email}
-          className="span-2"
-          hint="For the receipt and tickets by email"
-        >
+        <FormField label="Email" error={errors.email} className="span-2">
           {(props) => (
             <input {...props} type="email" autoComplete="off" value={values.email} onChange={set('email')} />
           )}
