@@ -249,6 +249,10 @@ describe('box office: a shift from float to Z report', () => {
       overShortCents: -150,
     });
     expect((await till.caller.boxOffice.shifts.closed()).map((shift) => shift.id)).toContain(shiftId);
+    // Closing gave the shift's seats back: none is held for it any more.
+    expect(
+      till.replica().db.prepare('SELECT status FROM allocations_current WHERE shift_id = ?').all(shiftId),
+    ).toEqual([{ status: 'returned' }]);
 
     // The server agrees: every command applied, the shift closed with the same expected cash.
     await till.syncNow();
