@@ -6,6 +6,8 @@ export type Route =
   | { screen: 'events' }
   | { screen: 'new-event' }
   | { screen: 'edit-event'; eventId: string }
+  | { screen: 'event-setup'; eventId: string }
+  | { screen: 'sales' }
   | { screen: 'sale' }
   | { screen: 'shift' }
   | { screen: 'orders' }
@@ -20,6 +22,9 @@ export function parseRoute(hash: string): Route {
   if (path === '/events/new') return { screen: 'new-event' };
   const edit = /^\/events\/([^/]+)$/.exec(path);
   if (edit && EVENT_ID.test(edit[1]!)) return { screen: 'edit-event', eventId: edit[1]!.toLowerCase() };
+  const setup = /^\/events\/([^/]+)\/tickets$/.exec(path);
+  if (setup && EVENT_ID.test(setup[1]!)) return { screen: 'event-setup', eventId: setup[1]!.toLowerCase() };
+  if (path === '/sales') return { screen: 'sales' };
   if (path === '/sale' || path === '/shift' || path === '/orders' || path === '/settings') {
     return { screen: path.slice(1) as 'sale' | 'shift' | 'orders' | 'settings' };
   }
@@ -38,6 +43,10 @@ export function routeHref(route: Route): string {
       return '#/events/new';
     case 'edit-event':
       return `#/events/${route.eventId}`;
+    case 'event-setup':
+      return `#/events/${route.eventId}/tickets`;
+    case 'sales':
+      return '#/sales';
     case 'sale':
     case 'shift':
     case 'orders':

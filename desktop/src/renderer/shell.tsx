@@ -13,9 +13,11 @@ import { ORG_ROLE_LABELS } from './org-role-labels.ts';
 import { routeHref, type Route } from './routes.ts';
 import { DashboardScreen } from './screens/dashboard-screen.tsx';
 import { EventEditorScreen } from './screens/event-editor-screen.tsx';
+import { EventSetupScreen } from './screens/event-setup-screen.tsx';
 import { EventsScreen } from './screens/events-screen.tsx';
 import { OrderScreen } from './screens/order-screen.tsx';
 import { OrdersScreen } from './screens/orders-screen.tsx';
+import { SalesScreen } from './screens/sales-screen.tsx';
 import { SaleScreen } from './screens/sale-screen.tsx';
 import { SettingsScreen } from './screens/settings-screen.tsx';
 import { ShiftScreen } from './screens/shift-screen.tsx';
@@ -28,10 +30,15 @@ type Enrolled = LocalStatus & {
 
 const NAV: { label: string; route: Route; matches: Route['screen'][]; requires?: OrgAction }[] = [
   { label: 'Dashboard', route: { screen: 'dashboard' }, matches: ['dashboard'] },
-  { label: 'Events', route: { screen: 'events' }, matches: ['events', 'new-event', 'edit-event'] },
+  {
+    label: 'Events',
+    route: { screen: 'events' },
+    matches: ['events', 'new-event', 'edit-event', 'event-setup'],
+  },
   { label: 'Sell', route: { screen: 'sale' }, matches: ['sale'], requires: 'sales.sell' },
   { label: 'Shift', route: { screen: 'shift' }, matches: ['shift'], requires: 'sales.sell' },
   { label: 'Orders', route: { screen: 'orders' }, matches: ['orders', 'order'], requires: 'sales.sell' },
+  { label: 'Sales', route: { screen: 'sales' }, matches: ['sales'], requires: 'orders.read' },
   { label: 'Settings', route: { screen: 'settings' }, matches: ['settings'] },
 ];
 
@@ -153,6 +160,10 @@ export function Shell({ status, localServiceDown }: { status: Enrolled; localSer
           />
         )}
         {route.screen === 'settings' && <SettingsScreen />}
+        {route.screen === 'event-setup' && (
+          <EventSetupScreen key={route.eventId} eventId={route.eventId} canEdit={canEditEvents} />
+        )}
+        {route.screen === 'sales' && consoleAllows(device, 'orders.read') && <SalesScreen />}
         {route.screen === 'edit-event' && (
           <EventEditorScreen
             key={route.eventId}

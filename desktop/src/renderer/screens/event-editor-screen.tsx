@@ -7,6 +7,7 @@ import { RecordNotices } from '../components/record-notices.tsx';
 import { EMPTY_EVENT_FORM, eventFormFromEvent, eventPatchFrom } from '../event-form-model.ts';
 import { useFocusOnMount } from '../hooks/use-focus-on-mount.ts';
 import { reads } from '../replica-tables.ts';
+import { routeHref } from '../routes.ts';
 import { useTRPC } from '../trpc.ts';
 
 /**
@@ -59,6 +60,11 @@ export function EventEditorScreen({
           {title}
           {baseline && <span className="heading-sub"> {baseline.name}</span>}
         </h1>
+        {eventId !== undefined && (
+          <a className="button button-secondary" href={routeHref({ screen: 'event-setup', eventId })}>
+            Tickets and quotas
+          </a>
+        )}
       </div>
       {eventId !== undefined && <RecordNotices recordId={eventId} />}
       <div className="card editor-card">

@@ -56,6 +56,7 @@ export function EventsScreen({ onNewEvent, canEdit }: { onNewEvent: () => void; 
                 <th scope="col">Venue</th>
                 <th scope="col">Starts</th>
                 <th scope="col">Status</th>
+                <th scope="col">Tickets</th>
               </tr>
             </thead>
             <tbody>
@@ -86,6 +87,14 @@ export function EventsScreen({ onNewEvent, canEdit }: { onNewEvent: () => void; 
                     <span className={`status status-${event.status}`}>
                       {EVENT_STATUS_LABELS[event.status]}
                     </span>
+                  </td>
+                  <td>
+                    <a href={routeHref({ screen: 'event-setup', eventId: event.id })}>
+                      {event.ticketTypeCount === 1
+                        ? '1 ticket type'
+                        : `${event.ticketTypeCount} ticket types`}
+                      <span className="visually-hidden"> for {event.name}</span>
+                    </a>
                   </td>
                 </tr>
               ))}
