@@ -13,6 +13,11 @@ export interface ColumnSpec {
   readonly requires?: OrgAction;
   /** Written by the server's batch writer itself (who and when), never taken from a command's row. */
   readonly setByWriter?: true;
+  /**
+   * Kept by the rules from other rows (seats sold and held, what the server granted), never a person's
+   * choice: the server's value differing from a console's prediction is no edit of someone else's.
+   */
+  readonly derived?: true;
 }
 
 export interface ReplicatedTableSpec {
@@ -65,8 +70,8 @@ const tableDescriptions = [
       { name: 'event_id', type: 'uuid' },
       { name: 'name', type: 'text' },
       { name: 'capacity', type: 'int' },
-      { name: 'sold', type: 'int' },
-      { name: 'allocated', type: 'int' },
+      { name: 'sold', type: 'int', derived: true },
+      { name: 'allocated', type: 'int', derived: true },
       ...authorship,
     ],
   },
@@ -173,10 +178,10 @@ const tableDescriptions = [
       { name: 'device_id', type: 'uuid' },
       { name: 'shift_id', type: 'uuid', nullable: true },
       { name: 'requested', type: 'int' },
-      { name: 'granted', type: 'int' },
-      { name: 'used', type: 'int' },
-      { name: 'returned', type: 'int' },
-      { name: 'status', type: 'text' },
+      { name: 'granted', type: 'int', derived: true },
+      { name: 'used', type: 'int', derived: true },
+      { name: 'returned', type: 'int', derived: true },
+      { name: 'status', type: 'text', derived: true },
       { name: 'created_at', type: 'timestamptz' },
       ...authorship,
     ],

@@ -109,6 +109,8 @@ describe('box office: a shift from float to Z report', () => {
     await till.syncNow();
     const held = await eventually(quotaOf, (quota) => quota.left === 2, 'the seats’ codes');
     expect(held).toMatchObject({ left: 2, awaitingCodes: 0, requested: 0 });
+    // The server granting the seats is no edit of someone else's: no "changed after your edit" notice.
+    expect((await till.caller.notices.list()).filter((notice) => notice.kind === 'overwritten')).toEqual([]);
 
     // Offline: the sale is made from the held seats, at once, and sent again by a double click it is one sale.
     network.set(false);

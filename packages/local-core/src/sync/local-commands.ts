@@ -68,8 +68,14 @@ function touchedBy(overlay: PendingOverlay, writes: CommandWrite[]): TouchedReco
     const current = overlay.current(write.table, write.row.id) as Record<string, unknown> | undefined;
     const row = write.row as Record<string, unknown>;
     const fields: Record<string, unknown> = {};
+    const derived = new Set(
+      tableSpec(write.table)
+        .columns.filter((column) => column.derived)
+        .map((column) => fieldOf(column.name)),
+    );
     for (const [field, value] of Object.entries(row)) {
-      if (field === 'id') continue;
+      // What the rules derive (seats sold, what the server granted) is no edit another console can overwrite.
+      if (field === 'id' || derived.has(field)) continue;
       if (!current || current[field] !== value) fields[snakeCase(field)] = value;
     }
     const labelColumn = tableSpec(write.table).label;
