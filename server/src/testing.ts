@@ -89,11 +89,13 @@ export interface TestServices {
 
 /**
  * The server's dependencies as tests and the torture harness run them: the dev mailbox (or `mailer`) behind a
- * fresh per-run secret, the sign-in job worker polling fast, a random pepper, the change notifier.
+ * fresh per-run secret, the sign-in job worker polling fast, a random pepper, the change notifier. A server
+ * restarted on the same database passes the pepper it had (`pepper`), as a real one keeps AUTH_PEPPER: the
+ * ticket signing keys are sealed under it.
  */
 export async function startTestServices(
   db: { appPool: Pool; appUrl: string },
-  options: { now?: () => Date; mailer?: Mailer } = {},
+  options: { now?: () => Date; mailer?: Mailer; pepper?: Buffer } = {},
 ): Promise<TestServices> {
   const now = options.now ?? (() => new Date());
   const devMailboxSecret = newRandomSecret();
@@ -101,7 +103,7 @@ export async function startTestServices(
     pool: db.appPool,
     appUrl: db.appUrl,
     mailer: options.mailer ?? createDevMailbox(db.appPool, { now, secret: devMailboxSecret }),
-    pepper: randomBytes(32),
+    pepper: options.pepper ?? randomBytes(32),
     now,
     log: () => {},
     pollingIntervalSeconds: 0.5,

@@ -2,12 +2,7 @@ import { TRPCError } from '@trpc/server';
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import type { CommandName, EnrolledDevice } from '@janix/schemas';
 import { createSyncEngine, SyncTransportError, type SyncEngine, type SyncTransport } from '@janix/sync';
-import {
-  userRoleIn,
-  type DeviceLossReason,
-  type LocalCoreInternals,
-  type Replica,
-} from './local-core-internals.ts';
+import type { DeviceLossReason, LocalCoreInternals, Replica } from './local-core-internals.ts';
 import { createBoxOffice } from './box-office/box-office.ts';
 import { localRouter } from './local-router.ts';
 import { createAllocationSecrets } from './replica/allocation-secrets.ts';
@@ -31,7 +26,13 @@ import {
 import { createSyncStorage } from './replica/sync-storage.ts';
 import { createServerClient, type ServerClient } from './server-client.ts';
 import { checkServerUrl } from './server-url.ts';
-import { acceptCommand, replayPending, type ConsoleActor, type LocalDecider } from './sync/local-commands.ts';
+import {
+  acceptCommand,
+  consoleActorOf,
+  replayPending,
+  type ConsoleActor,
+  type LocalDecider,
+} from './sync/local-commands.ts';
 import { createOutbox } from './sync/outbox.ts';
 import { createServerTransport } from './sync/server-transport.ts';
 
@@ -169,19 +170,8 @@ export async function openLocalCore(options: LocalCoreOptions): Promise<LocalCor
   }
 
   /** Who acts on this console: its device, and the signed-in user as far as it knows offline. */
-  const consoleActor = (device: EnrolledDevice): ConsoleActor => {
-    const session = replica.meta.get('session');
-    const userRole = userRoleIn(session, device.orgId);
-    return {
-      orgId: device.orgId,
-      role: device.role,
-      ...(userRole !== undefined ? { userRole } : {}),
-      userId: session?.user.id ?? '',
-      userName: session?.user.displayName ?? '',
-      deviceId: device.deviceId,
-      deviceName: device.name,
-    };
-  };
+  const consoleActor = (device: EnrolledDevice): ConsoleActor =>
+    consoleActorOf(device, replica.meta.get('session'));
   const decider = (): LocalDecider => ({
     overlay: replica.overlay,
     issueTicket: replica.allocationSecrets.issuer,

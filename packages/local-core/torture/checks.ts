@@ -1,6 +1,7 @@
 import { columnsForRole, replicatedTables, tablesForRole } from '@janix/domain';
 import type { Pool } from '../../../server/src/db/pools.ts';
 import type { Device } from './device.ts';
+import { checkNoOversell } from './box-office-checks.ts';
 import { fail } from './failure.ts';
 import type { DeviceState } from './protocol.ts';
 
@@ -26,6 +27,8 @@ export interface CheckInput {
    * this code (G1, G9), and the devices must still converge.
    */
   poison: Array<{ device: Device; seq: number; code: string; what: string }>;
+  /** The quotas the box offices sell from, to count the ones sold out at the end. */
+  boxOfficeQuotas: string[];
 }
 
 interface CommandResult {
@@ -166,12 +169,18 @@ async function checkExactlyOnce(input: CheckInput): Promise<void> {
       "SELECT count(*)::int AS n FROM command_results WHERE org_id = $1 AND status = 'applied'",
       [org.id],
     );
+    // The server makes the organization's ticket signing key on first need (a sale, or a till fetching its
+    // seats' codes); that takes a version of its own, outside any command.
+    const keys = await input.pool.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM ticket_signing_keys WHERE org_id = $1 AND version > $2',
+      [org.id, org.seedVersion],
+    );
     const version = await orgVersion(input.pool, org.id);
-    const expected = org.seedVersion + applied.rows[0]!.n;
+    const expected = org.seedVersion + applied.rows[0]!.n + keys.rows[0]!.n;
     if (version !== expected) {
       fail(
         'G2',
-        `org ${org.key} is at version ${version}, expected ${expected} (seed ${org.seedVersion} + ${applied.rows[0]!.n} applied commands): an effect was applied twice or without a result`,
+        `org ${org.key} is at version ${version}, expected ${expected} (seed ${org.seedVersion} + ${applied.rows[0]!.n} applied commands + ${keys.rows[0]!.n} signing keys made): an effect was applied twice or without a result`,
       );
     }
   }
@@ -334,7 +343,7 @@ function checkNotWedged(input: CheckInput): void {
   }
 }
 
-export async function checkGuarantees(input: CheckInput): Promise<void> {
+export async function checkGuarantees(input: CheckInput): Promise<{ soldOut: number }> {
   checkNotWedged(input);
   await checkNoLostCommand(input);
   await checkExactlyOnce(input);
@@ -342,4 +351,5 @@ export async function checkGuarantees(input: CheckInput): Promise<void> {
   await checkCursors(input);
   await checkIsolation(input);
   await checkPoison(input);
+  return checkNoOversell(input);
 }

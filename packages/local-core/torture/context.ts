@@ -11,6 +11,23 @@ export interface EventFacts {
   endsAt: number;
 }
 
+/** The events box offices sell, each ticket type with the quota it sells from (the demo gives each its own). */
+export interface BoxOfficeFacts {
+  events: Array<{ id: string; types: Array<{ id: string; quotaId: string; priceCents: number }> }>;
+}
+
+/** What the box-office steps did, for the run's summary line. */
+export interface BoxOfficeCounters {
+  sales: number;
+  tickets: number;
+  /** Sales of more seats than held, refused locally with allocation_exhausted as they must be. */
+  exhausted: number;
+  requests: number;
+  refunds: number;
+  closes: number;
+  offlineSales: number;
+}
+
 /**
  * What setup, workload and quiescence share. One `random` stream runs through all three in order, so a
  * phase must draw exactly what it drew when they were one function, or a seed stops replaying its run.
@@ -29,6 +46,8 @@ export interface RunContext {
   autoSync: boolean;
   stepCount: number;
   counters: { kills: number; deviceRestarts: number; serverRestarts: number; localRejected: number };
+  boxOffice: BoxOfficeFacts;
+  sales: BoxOfficeCounters;
   /** Events created by the workload, so a step can name one the server has not seen yet. */
   created: Map<string, EventFacts & { org: 'A' | 'B' }>;
   crossOrg: CheckInput['crossOrg'];

@@ -4,10 +4,13 @@
  * Run as `node --import tsx torture/device-process.ts` with TORTURE_DEVICE set (see DeviceConfig).
  */
 import { replicatedTableNames } from '@janix/domain';
+import { MAX_TICKETS_PER_SALE } from '@janix/schemas';
 import { openLocalCore } from '../src/index.ts';
-import { acceptCommand } from '../src/sync/local-commands.ts';
+import { acceptCommand, consoleActorOf } from '../src/sync/local-commands.ts';
 import { createFaultyFetch } from './faulty-fetch.ts';
 import type {
+  BoxOfficeState,
+  CommandName,
   DeviceConfig,
   DeviceMessage,
   DeviceRequest,
@@ -58,10 +61,12 @@ async function submit(request: Extract<DeviceRequest, { type: 'submit' }>): Prom
   const { name, args } = request;
   if (request.direct) {
     // The same steps the local router's submit takes, with the harness's own ids (e.g. a foreign event id).
-    const { db, meta, events, outbox } = core.replica();
+    const { db, meta, overlay, allocationSecrets, outbox } = core.replica();
     const device = meta.get('device');
     if (!device) return { accepted: false, code: 'not_enrolled', message: 'not enrolled' };
-    const decision = acceptCommand(db, events, outbox, device, {
+    const actor = consoleActorOf(device, meta.get('session'));
+    const decider = { overlay, issueTicket: allocationSecrets.issuer, now: () => new Date() };
+    const decision = acceptCommand(db, decider, outbox, actor, {
       name,
       args,
       clientTime: new Date(),
@@ -71,6 +76,7 @@ async function submit(request: Extract<DeviceRequest, { type: 'submit' }>): Prom
     core.sync().poke();
     return { accepted: true, seq: decision.value.seq, eventId: String(args.eventId) };
   }
+  if (name !== 'createEvent' && name !== 'updateEvent') return boxOfficeSubmit(request);
   // The path the console's UI takes: the local router, its permission check and its rules.
   try {
     let eventId: string;
@@ -83,8 +89,102 @@ async function submit(request: Extract<DeviceRequest, { type: 'submit' }>): Prom
     // Submits are handled one at a time, so the newest issued sequence number is this command's.
     return { accepted: true, seq: highestSeq(), eventId };
   } catch (error) {
-    return { accepted: false, code: null, message: errorMessage(error) };
+    return { accepted: false, code: refusalCode(error), message: errorMessage(error) };
   }
+}
+
+/** The rule's or the box office's refusal code, which the local router keeps as the error's cause. */
+function refusalCode(error: unknown): string | null {
+  const code = (error as { cause?: { code?: unknown } } | null)?.cause?.code;
+  return typeof code === 'string' ? code : null;
+}
+
+type BoxOfficeCommand = Exclude<CommandName, 'createEvent' | 'updateEvent'>;
+/** Each box-office command as the screens send it: the router input, with the ids the screen makes. */
+const boxOfficeCalls: Record<BoxOfficeCommand, (input: never) => Promise<unknown>> = {
+  openShift: (input) => core.caller.boxOffice.shifts.open(input),
+  requestAllocation: (input) => core.caller.boxOffice.requestSeats(input),
+  sellTickets: (input) => core.caller.boxOffice.sell(input),
+  refundOrder: (input) => core.caller.boxOffice.orders.refund(input),
+  recordCashMovement: (input) => core.caller.boxOffice.shifts.cashMovement(input),
+  closeShift: (input) => core.caller.boxOffice.shifts.close(input),
+};
+
+/** Seats left for a ticket type's quota on this device, or null without an open shift or that type here. */
+async function seatsLeftFor(eventId: string, ticketTypeId: string): Promise<number | null> {
+  if (!(await core.caller.boxOffice.shifts.current())) return null;
+  const catalog = await core.caller.boxOffice.catalog({ eventId });
+  const type = catalog.ticketTypes.find((candidate) => candidate.id === ticketTypeId);
+  const quota = type && catalog.quotas.find((candidate) => candidate.quotaId === type.quotaId);
+  return quota ? quota.left : null;
+}
+
+async function boxOfficeSubmit(request: Extract<DeviceRequest, { type: 'submit' }>): Promise<SubmitReply> {
+  const name = request.name as BoxOfficeCommand;
+  let input = request.args;
+  let quantity: number | undefined;
+  if (request.overHeld !== undefined) {
+    // No I/O between counting and selling: only this turn's microtasks run, so a fetch of slot codes that
+    // lands meanwhile cannot add seats between the two.
+    const lines = input.lines as Array<{ ticketTypeId: string; quantity: number }>;
+    const left = await seatsLeftFor(String(input.eventId), lines[0]!.ticketTypeId).catch(() => null);
+    if (left === null || left + request.overHeld > MAX_TICKETS_PER_SALE) {
+      return { accepted: false, code: 'skipped', message: 'no open shift, or the type is not here yet' };
+    }
+    quantity = left + request.overHeld;
+    input = { ...input, lines: [{ ...lines[0]!, quantity }] };
+  }
+  const before = highestSeq();
+  try {
+    await boxOfficeCalls[name](input as never);
+  } catch (error) {
+    return { accepted: false, code: refusalCode(error), message: errorMessage(error) };
+  }
+  const seq = highestSeq();
+  // The harness always sends fresh ids, so every accepted call queues exactly one command.
+  if (seq !== before + 1) {
+    return {
+      accepted: false,
+      code: 'not_queued',
+      message: `${name} left the queue at ${seq} (was ${before})`,
+    };
+  }
+  return {
+    accepted: true,
+    seq,
+    eventId: String(input.eventId ?? input.orderId ?? input.shiftId ?? input.quotaId ?? '?'),
+    ...(quantity !== undefined ? { quantity } : {}),
+  };
+}
+
+/** The box office as this device sees it now, for the harness to choose what to do next. */
+async function boxOfficeState(eventIds: string[]): Promise<BoxOfficeState> {
+  const current = await core.caller.boxOffice.shifts.current();
+  const held: BoxOfficeState['held'] = {};
+  for (const eventId of eventIds) {
+    for (const quota of (await core.caller.boxOffice.catalog({ eventId })).quotas) {
+      const { left, awaitingCodes, requested } = quota;
+      held[quota.quotaId] = { left, awaitingCodes, requested };
+    }
+  }
+  const { db, meta } = core.replica();
+  const orders = db
+    .prepare(
+      `SELECT o.id, o.shift_id AS shiftId, o.payment_method AS paymentMethod, o.pending
+       FROM orders_current o JOIN shifts_current s ON s.id = o.shift_id
+       WHERE s.device_id = ? AND o.status = 'paid' ORDER BY o.created_at, o.id`,
+    )
+    .all(meta.get('device')?.deviceId ?? '') as Array<{
+    id: string;
+    shiftId: string | null;
+    paymentMethod: string | null;
+    pending: number;
+  }>;
+  return {
+    openShiftId: current?.shift.id ?? null,
+    held,
+    orders: orders.map((order) => ({ ...order, pending: order.pending === 1 })),
+  };
 }
 
 function state(): DeviceState {
@@ -100,7 +200,17 @@ function state(): DeviceState {
     orgId: device?.orgId ?? null,
     role: device?.role ?? null,
     tables,
-    pendingOverlay: (db.prepare('SELECT count(*) AS n FROM events_pending').get() as { n: number }).n,
+    pendingOverlay: replicatedTableNames.reduce(
+      (sum, table) =>
+        sum + (db.prepare(`SELECT count(*) AS n FROM ${table}_pending`).get() as { n: number }).n,
+      0,
+    ),
+    slots: db
+      .prepare(
+        `SELECT allocation_id AS allocationId, slot, max(spent_order_id) AS spentOrderId
+         FROM allocation_secrets GROUP BY allocation_id, slot ORDER BY allocation_id, slot`,
+      )
+      .all() as DeviceState['slots'],
     outbox: outbox.list().map(({ seq, name, args, attempts, lastError }) => ({
       seq,
       name,
@@ -153,6 +263,8 @@ async function handle(request: DeviceRequest): Promise<unknown> {
     }
     case 'state':
       return state();
+    case 'boxOfficeState':
+      return boxOfficeState(request.eventIds);
     case 'faults':
       network.setEnabled(request.enabled);
       return null;

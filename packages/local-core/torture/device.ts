@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type { OrgRole } from '@janix/schemas';
 import type { FaultKind, FaultRates } from './faulty-fetch.ts';
 import type {
+  BoxOfficeState,
   CommandName,
   DeviceConfig,
   DeviceMessage,
@@ -204,8 +205,16 @@ export class Device {
     this.deviceId = enrolled.deviceId;
   }
 
-  submit(name: CommandName, args: Record<string, unknown>, direct = false): Promise<SubmitReply> {
-    return this.request({ type: 'submit', name, args, direct });
+  submit(
+    name: CommandName,
+    args: Record<string, unknown>,
+    options: { direct?: boolean; overHeld?: number } = {},
+  ): Promise<SubmitReply> {
+    return this.request({ type: 'submit', name, args, ...options });
+  }
+
+  boxOfficeState(eventIds: string[]): Promise<BoxOfficeState> {
+    return this.request({ type: 'boxOfficeState', eventIds });
   }
 
   /** Queues a command past every local check (see protocol.ts `inject`). */

@@ -1,5 +1,5 @@
 /** Which guarantee (ARCHITECTURE.md §3) a failed check is about; `harness` is the test itself breaking. */
-export type Guarantee = 'G1' | 'G2' | 'G3' | 'G5' | 'G6' | 'G9' | 'local rules' | 'harness';
+export type Guarantee = 'G1' | 'G2' | 'G3' | 'G4' | 'G5' | 'G6' | 'G9' | 'local rules' | 'harness';
 
 export class TortureFailure extends Error {
   readonly guarantee: Guarantee;

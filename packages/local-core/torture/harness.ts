@@ -1,6 +1,6 @@
 import { makeTempDir } from '@janix/testkit';
 import { checkGuarantees } from './checks.ts';
-import type { RunContext } from './context.ts';
+import type { BoxOfficeCounters, RunContext } from './context.ts';
 import { DeviceGone, type Device } from './device.ts';
 import { TortureFailure } from './failure.ts';
 import { faultKinds, type FaultKind } from './faulty-fetch.ts';
@@ -36,6 +36,9 @@ export interface TortureSummary {
   deviceRestarts: number;
   serverRestarts: number;
   quiescenceRounds: number;
+  sales: BoxOfficeCounters;
+  /** Quotas of the box-office events with no seat left free on the server at the end. */
+  soldOut: number;
   durationMs: number;
 }
 
@@ -87,6 +90,7 @@ export async function runTorture(options: TortureOptions): Promise<TortureSummar
       server,
       devices,
       counters: { kills: 0, deviceRestarts: 0, serverRestarts: 0, localRejected: 0 },
+      sales: { sales: 0, tickets: 0, exhausted: 0, requests: 0, refunds: 0, closes: 0, offlineSales: 0 },
       created: new Map(),
       crossOrg: [],
       poison: [],
@@ -96,12 +100,13 @@ export async function runTorture(options: TortureOptions): Promise<TortureSummar
 
     await runWorkload(run);
     const { states, rounds } = await quiesce(run);
-    await checkGuarantees({
+    const checked = await checkGuarantees({
       pool: run.pool,
       orgs: run.orgs,
       devices: devices.map((device, index) => ({ device, state: states[index]! })),
       crossOrg: run.crossOrg,
       poison: run.poison,
+      boxOfficeQuotas: world.boxOffice.events.flatMap((event) => event.types.map((type) => type.quotaId)),
     });
     if (run.autoSync) await checkLiveLoop(run);
 
@@ -122,6 +127,8 @@ export async function runTorture(options: TortureOptions): Promise<TortureSummar
       deviceRestarts: run.counters.deviceRestarts,
       serverRestarts: run.counters.serverRestarts,
       quiescenceRounds: rounds,
+      sales: run.sales,
+      soldOut: checked.soldOut,
       durationMs: Date.now() - started,
     };
   } catch (error) {

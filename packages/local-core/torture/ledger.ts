@@ -41,33 +41,67 @@ export async function restart(run: RunContext, device: Device): Promise<void> {
   device.maybe = null;
 }
 
+/** What a trace line says about a command's arguments: an edit's patch, a sale's lines and payment. */
+function gist(args: Record<string, unknown>, reply: { quantity?: number }): string {
+  if (args.patch !== undefined) return JSON.stringify(args.patch);
+  const parts = [
+    args.lines !== undefined && JSON.stringify(args.lines),
+    reply.quantity !== undefined && `(${reply.quantity} tickets)`,
+    args.payment !== undefined && (args.payment as { method: string }).method,
+    args.seats !== undefined && `${String(args.seats)} seats of ${String(args.quotaId).slice(0, 8)}`,
+    args.action !== undefined && `${String(args.action)} ${String(args.orderId).slice(0, 8)}`,
+    args.kind !== undefined && `${String(args.kind)} ${String(args.amountCents)}`,
+  ];
+  return parts.filter(Boolean).join(' ');
+}
+
+export interface SubmitOptions {
+  /** Straight into the queue with the harness's ids, past the router (see device-process.ts). */
+  direct?: boolean;
+  /** The device must refuse this locally (any code, unless `expectCode` names one). */
+  expectLocalRejection?: boolean;
+  /** The device must refuse this locally with exactly this code. */
+  expectCode?: string;
+  /** See DeviceRequest `overHeld`. */
+  overHeld?: number;
+}
+
 /** Null when the device refused the command or died before answering. */
 export async function submit(
   run: RunContext,
   device: Device,
   name: CommandName,
   args: Record<string, unknown>,
-  options: { direct?: boolean; expectLocalRejection?: boolean } = {},
-): Promise<{ seq: number; eventId: string } | null> {
+  options: SubmitOptions = {},
+): Promise<{ seq: number; eventId: string; quantity?: number } | null> {
   if (!device.alive) return null;
   device.maybe = { name, args };
   let reply;
   try {
-    reply = await device.submit(name, args, options.direct);
+    reply = await device.submit(name, args, { direct: options.direct, overHeld: options.overHeld });
   } catch (error) {
     if (error instanceof DeviceGone) return null;
     throw error;
   }
   device.maybe = null;
   if (!reply.accepted) {
+    if (reply.code === 'not_queued') fail('harness', `${device.label} ${name}: ${reply.message}`);
+    if (reply.code === 'skipped') return null;
+    if (options.expectCode !== undefined && reply.code !== options.expectCode) {
+      fail(
+        'local rules',
+        `${device.label} refused ${name} ${JSON.stringify(args)} with ${reply.code} (${reply.message}), expected ${options.expectCode}`,
+      );
+    }
     run.counters.localRejected += 1;
-    run.note(`${device.label} ${name} refused locally: ${reply.message}`);
+    run.note(`${device.label} ${name} refused locally: ${reply.code ?? ''} ${reply.message}`);
     return null;
   }
-  if (options.expectLocalRejection) {
+  if (options.expectLocalRejection || options.expectCode !== undefined) {
     fail(
       'local rules',
-      `${device.label} (${device.role}) queued ${name} ${JSON.stringify(args)} as ${reply.seq}`,
+      `${device.label} (${device.role}) queued ${name} ${JSON.stringify(args)} as ${reply.seq}` +
+        `${reply.quantity !== undefined ? ` (${reply.quantity} tickets)` : ''}, expected a refusal ${options.expectCode ?? ''}`,
     );
   }
   if (reply.seq !== device.highestAccepted + 1) {
@@ -78,7 +112,7 @@ export async function submit(
   }
   device.accepted.set(reply.seq, { seq: reply.seq, name, args, eventId: reply.eventId });
   run.note(
-    `${device.label} accepted ${name} ${reply.eventId.slice(0, 8)} as ${reply.seq} ${JSON.stringify(args.patch ?? '')}`,
+    `${device.label} accepted ${name} ${reply.eventId.slice(0, 8)} as ${reply.seq} ${gist(args, reply)}`,
   );
   return reply;
 }

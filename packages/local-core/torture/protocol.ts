@@ -15,22 +15,54 @@ export interface DeviceConfig {
   online: boolean;
 }
 
-export type CommandName = 'createEvent' | 'updateEvent';
+/** Commands the harness has a device queue, through the local router as the console's screens do. */
+export type CommandName =
+  | 'createEvent'
+  | 'updateEvent'
+  | 'openShift'
+  | 'requestAllocation'
+  | 'sellTickets'
+  | 'refundOrder'
+  | 'recordCashMovement'
+  | 'closeShift';
+
+/** What a box-office device holds and has sold, as the harness needs it to choose the next step. */
+export interface BoxOfficeState {
+  /** The shift open on this device as it sees it (pending or confirmed). */
+  openShiftId: string | null;
+  /** Per quota of the events asked about: seats left to sell offline, awaiting codes, and asked for. */
+  held: Record<string, { left: number; awaitingCodes: number; requested: number }>;
+  /** Paid orders of this device's shifts, as it sees them. */
+  orders: Array<{ id: string; shiftId: string | null; paymentMethod: string | null; pending: boolean }>;
+}
 
 /** Requests from the harness; every one is answered with a `DeviceReply` carrying the same id. */
 export type DeviceRequest =
   | { id: number; type: 'requestCode'; email: string }
   | { id: number; type: 'enroll'; email: string; code: string; orgId: string; name: string }
-  | { id: number; type: 'submit'; name: CommandName; args: Record<string, unknown>; direct?: boolean }
+  | {
+      id: number;
+      type: 'submit';
+      name: CommandName;
+      args: Record<string, unknown>;
+      direct?: boolean;
+      /**
+       * For `sellTickets` of one line: sell this many seats more than the device holds for the line's quota,
+       * counted in the same turn as the sale (a fetch of codes cannot land in between).
+       */
+      overHeld?: number;
+    }
   /** Straight into the outbox, past every local check: what a buggy or newer console would queue. */
   | { id: number; type: 'inject'; name: string; args: unknown }
   | { id: number; type: 'sync' }
   | { id: number; type: 'state' }
+  | { id: number; type: 'boxOfficeState'; eventIds: string[] }
   | { id: number; type: 'faults'; enabled: boolean }
   | { id: number; type: 'network'; online: boolean };
 
 export type SubmitReply =
-  | { accepted: true; seq: number; eventId: string }
+  | { accepted: true; seq: number; eventId: string; quantity?: number }
+  /** `skipped`: an over-held sale found no open shift or no such quota here, so it was not tried. */
   | { accepted: false; code: string | null; message: string };
 
 export interface SyncReply {
@@ -59,7 +91,10 @@ export interface DeviceState {
   role: OrgRole | null;
   /** The replica's server-row tables, every column, ordered by id. */
   tables: Record<string, Array<Record<string, unknown>>>;
+  /** Pending overlay rows, over every replicated table. */
   pendingOverlay: number;
+  /** The signed slots this device holds, one entry per slot, with the order that spent it. */
+  slots: Array<{ allocationId: string; slot: number; spentOrderId: string | null }>;
   outbox: OutboxItem[];
   rejections: RejectionItem[];
   lastAppliedSeq: number;

@@ -14,7 +14,10 @@ export function okLine(summary: TortureSummary): string {
     `${summary.autoSync ? ' autoSync' : ''} commands=${summary.commands}` +
     ` rejected=${summary.serverRejected} refused=${summary.localRejected} faults=${summary.faults}` +
     ` kills=${summary.kills} restarts=${summary.deviceRestarts}+${summary.serverRestarts}srv` +
-    ` rounds=${summary.quiescenceRounds}  ${(summary.durationMs / 1000).toFixed(1)}s`
+    ` rounds=${summary.quiescenceRounds} sales=${summary.sales.sales}(${summary.sales.offlineSales} offline)` +
+    `/${summary.sales.tickets}t exhausted=${summary.sales.exhausted} seatRequests=${summary.sales.requests}` +
+    ` refunds=${summary.sales.refunds} closes=${summary.sales.closes} soldOut=${summary.soldOut}` +
+    `  ${(summary.durationMs / 1000).toFixed(1)}s`
   );
 }
 

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { freePort } from '@janix/testkit';
 import {
   createTestDatabase,
@@ -34,12 +35,15 @@ export interface TortureServer {
   close(): Promise<void>;
 }
 
-async function boot(db: TestDatabase, port: number): Promise<Incarnation> {
+async function boot(db: TestDatabase, port: number, pepper: Buffer): Promise<Incarnation> {
   const appPool = createAppPool(db.appUrl);
-  const services = await startTestServices({ appPool, appUrl: db.appUrl });
+  const services = await startTestServices({ appPool, appUrl: db.appUrl }, { pepper });
   const { deps } = services;
   const changes = deps.changes;
-  const app = await buildApp(deps, { logLevel: 'silent', signInPerMinute: 1000 });
+  const app = await buildApp(deps, {
+    logLevel: process.env.TORTURE_SERVER_LOG ?? 'silent',
+    signInPerMinute: 1000,
+  });
   try {
     await app.listen({ host: '127.0.0.1', port });
   } catch (error) {
@@ -99,7 +103,9 @@ export async function startTortureServer(clusterAdminUrl: string): Promise<Tortu
   const db = await createTestDatabase(clusterAdminUrl);
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  let current: Incarnation | null = await boot(db, port);
+  // One server secret for every incarnation, as a restarted server keeps its AUTH_PEPPER.
+  const pepper = randomBytes(32);
+  let current: Incarnation | null = await boot(db, port, pepper);
 
   return {
     url,
@@ -117,7 +123,7 @@ export async function startTortureServer(clusterAdminUrl: string): Promise<Tortu
       // The port was ours a moment ago; retry briefly in case the OS has not released it yet.
       for (let attempt = 0; ; attempt += 1) {
         try {
-          current = await boot(db, port);
+          current = await boot(db, port, pepper);
           return;
         } catch (error) {
           if (attempt >= 20) throw error;

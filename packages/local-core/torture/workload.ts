@@ -3,6 +3,7 @@ import type { EventFacts, RunContext } from './context.ts';
 import { DeviceGone, type Device } from './device.ts';
 import { roleAllows } from '@janix/domain';
 import { injectPoison, restart, submit } from './ledger.ts';
+import { blindSale, boxOfficeRush, boxOfficeStep, offlineSales } from './box-office-workload.ts';
 
 const HOUR = 3_600_000;
 const venues = ['Harbour Hall', 'Pier 9 Warehouse', 'Old Town Theatre', 'Riverside Stage', 'Lighthouse Lawn'];
@@ -21,7 +22,10 @@ type Step =
   | 'restartDevice'
   | 'serverRestart'
   | 'network'
-  | 'pause';
+  | 'pause'
+  | 'boxOffice'
+  | 'boxOfficeRush'
+  | 'offlineSales';
 const weights: Record<Step, number> = {
   create: 12,
   update: 20,
@@ -37,6 +41,9 @@ const weights: Record<Step, number> = {
   serverRestart: 2,
   network: 5,
   pause: 3,
+  boxOffice: 45,
+  boxOfficeRush: 4,
+  offlineSales: 4,
 };
 
 /** The organization's events as the server has them now, plus ones created locally but not yet there. */
@@ -144,7 +151,7 @@ function poisonFor(run: RunContext, device: Device, event: EventFacts) {
     }),
     () => ({
       what: 'an unknown command',
-      name: random.pick(['sellTickets', 'refundOrder', 'checkIn']),
+      name: random.pick(['sellTicketsOnline', 'transferTicket', 'checkIn']),
       args: { eventId: event.id, quantity: random.int(1, 4) },
     }),
   ];
@@ -346,9 +353,11 @@ export async function runWorkload(run: RunContext): Promise<void> {
         } else if (moment === 'midSubmit') {
           const event = random.pick(await knownEvents(run, device.org));
           const pending =
-            device.role !== 'check_in'
-              ? submit(run, device, 'updateEvent', { eventId: event.id, patch: patchFor(run, event) })
-              : Promise.resolve(null);
+            device.role === 'box_office'
+              ? blindSale(run, device)
+              : device.role !== 'check_in'
+                ? submit(run, device, 'updateEvent', { eventId: event.id, patch: patchFor(run, event) })
+                : Promise.resolve(null);
           const wait = random.int(0, 3);
           if (wait) await sleep(wait);
           await device.kill();
@@ -384,6 +393,15 @@ export async function runWorkload(run: RunContext): Promise<void> {
       }
       case 'pause':
         await sleep(random.int(0, 150));
+        break;
+      case 'boxOffice':
+        await boxOfficeStep(run);
+        break;
+      case 'boxOfficeRush':
+        await boxOfficeRush(run);
+        break;
+      case 'offlineSales':
+        await offlineSales(run);
         break;
     }
     if (random.chance(0.3)) await sleep(random.int(0, 20));

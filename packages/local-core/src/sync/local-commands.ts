@@ -1,4 +1,4 @@
-import { commandNameSchema, type CommandName, type OrgRole } from '@janix/schemas';
+import { commandNameSchema, type CommandName, type EnrolledDevice, type OrgRole } from '@janix/schemas';
 import {
   consoleAllows,
   fieldOf,
@@ -10,6 +10,7 @@ import {
   type ReplicatedTableName,
   type TicketIssuer,
 } from '@janix/domain';
+import { userRoleIn } from '../local-core-internals.ts';
 import type { PendingOverlay } from '../replica/pending-overlay.ts';
 import type { ReplicaDb } from '../replica/open-replica.ts';
 import type { TouchedRecord } from '../replica/record-notices.ts';
@@ -25,6 +26,26 @@ export interface ConsoleActor extends CommandActor {
    * needs both roles to allow it (the lesser of device and user decides, as on the server).
    */
   userRole?: OrgRole | null;
+}
+
+/** Who acts on this console: its device, and the signed-in user as far as it knows offline. */
+export function consoleActorOf(
+  device: EnrolledDevice,
+  session: {
+    user: { id: string; displayName: string };
+    memberships?: Array<{ orgId: string; role: OrgRole }>;
+  } | null,
+): ConsoleActor {
+  const userRole = userRoleIn(session, device.orgId);
+  return {
+    orgId: device.orgId,
+    role: device.role,
+    ...(userRole !== undefined ? { userRole } : {}),
+    userId: session?.user.id ?? '',
+    userName: session?.user.displayName ?? '',
+    deviceId: device.deviceId,
+    deviceName: device.name,
+  };
 }
 
 /** What the console decides with: its replica (server rows plus pending writes), its clock, its secrets. */
