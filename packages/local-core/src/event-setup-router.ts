@@ -1,5 +1,4 @@
 import { TRPCError } from '@trpc/server';
-import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { boxOfficeCommandArgs, uuidSchema } from '@janix/schemas';
 import { enrolledProcedure as enrolled, localTrpc as t } from './enrolled-procedure.ts';
@@ -22,24 +21,25 @@ export const eventSetupRouter = t.router({
     eventExists(ctx.core, input.eventId);
     return readEventSetup(ctx.core.replica().db, input.eventId);
   }),
-  createQuota: enrolled
-    .input(boxOfficeCommandArgs.createQuota.omit({ quotaId: true }))
-    .mutation(({ ctx, input }) => {
-      const quotaId = randomUUID();
-      ctx.core.submit(ctx.device, 'createQuota', { quotaId, ...input });
-      return { id: quotaId };
-    }),
+  // Ids come from the screen, made once per form: a create sent again (a double click, a retry after a lost
+  // answer) finds its row and records nothing new.
+  createQuota: enrolled.input(boxOfficeCommandArgs.createQuota).mutation(({ ctx, input }) => {
+    if (ctx.core.replica().overlay.current('quotas', input.quotaId))
+      return { id: input.quotaId, repeated: true };
+    ctx.core.submit(ctx.device, 'createQuota', input);
+    return { id: input.quotaId, repeated: false };
+  }),
   updateQuota: enrolled.input(boxOfficeCommandArgs.updateQuota).mutation(({ ctx, input }) => {
     ctx.core.submit(ctx.device, 'updateQuota', input);
     return { id: input.quotaId };
   }),
-  createTicketType: enrolled
-    .input(boxOfficeCommandArgs.createTicketType.omit({ ticketTypeId: true }))
-    .mutation(({ ctx, input }) => {
-      const ticketTypeId = randomUUID();
-      ctx.core.submit(ctx.device, 'createTicketType', { ticketTypeId, ...input });
-      return { id: ticketTypeId };
-    }),
+  createTicketType: enrolled.input(boxOfficeCommandArgs.createTicketType).mutation(({ ctx, input }) => {
+    if (ctx.core.replica().overlay.current('ticket_types', input.ticketTypeId)) {
+      return { id: input.ticketTypeId, repeated: true };
+    }
+    ctx.core.submit(ctx.device, 'createTicketType', input);
+    return { id: input.ticketTypeId, repeated: false };
+  }),
   updateTicketType: enrolled.input(boxOfficeCommandArgs.updateTicketType).mutation(({ ctx, input }) => {
     ctx.core.submit(ctx.device, 'updateTicketType', input);
     return { id: input.ticketTypeId };

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { generateDemoOrg, type DemoOrder } from '@janix/testkit';
 import { consoleSuite, signInAndEnroll } from './console-fixtures.ts';
@@ -49,10 +50,12 @@ describe('event setup through the local router', () => {
     const second = await newConsole('Office 2');
     const eventId = onSale[0]!.id;
 
-    const quota = await first.caller.setup.createQuota({
-      eventId,
-      draft: { name: 'Standing floor', capacity: 400 },
-    });
+    const create = { quotaId: randomUUID(), eventId, draft: { name: 'Standing floor', capacity: 400 } };
+    const quota = await first.caller.setup.createQuota(create);
+    // Sent again (a double click, a retry after a lost answer): the same quota, nothing new queued.
+    const pending = (await first.caller.status()).sync.pending;
+    expect(await first.caller.setup.createQuota(create)).toEqual({ id: quota.id, repeated: true });
+    expect((await first.caller.status()).sync.pending).toBe(pending);
     const draft = {
       quotaId: quota.id,
       currency: 'EUR',
@@ -62,10 +65,12 @@ describe('event setup through the local router', () => {
       channels: ['box_office', 'online'] as const,
     };
     const adult = await first.caller.setup.createTicketType({
+      ticketTypeId: randomUUID(),
       eventId,
       draft: { ...draft, name: 'Standing adult', priceCents: 1250, channels: [...draft.channels] },
     });
     const child = await first.caller.setup.createTicketType({
+      ticketTypeId: randomUUID(),
       eventId,
       draft: { ...draft, name: 'Standing child', priceCents: 800, channels: ['box_office'] },
     });
@@ -136,6 +141,7 @@ describe('event setup through the local router', () => {
     ).rejects.toThrow(`Capacity 0 is below the ${soldQuota.sold} seats already sold`);
     await expect(
       core.caller.setup.createTicketType({
+        ticketTypeId: randomUUID(),
         eventId,
         draft: {
           quotaId: soldQuota.id,
@@ -150,7 +156,7 @@ describe('event setup through the local router', () => {
       }),
     ).rejects.toThrow("This event's tickets are priced in EUR");
     await expect(
-      core.caller.setup.createQuota({ eventId, draft: { name: '  ', capacity: 10 } }),
+      core.caller.setup.createQuota({ quotaId: randomUUID(), eventId, draft: { name: '  ', capacity: 10 } }),
     ).rejects.toThrow('the quota needs a name');
     expect((await core.caller.status()).sync.pending).toBe(0);
   });

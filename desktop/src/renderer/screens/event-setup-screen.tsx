@@ -98,6 +98,8 @@ export function EventSetupScreen({ eventId, canEdit }: { eventId: string; canEdi
     ...reads('events', 'quotas', 'ticket_types'),
   });
   const [editing, setEditing] = useState<Editing | null>(null);
+  // The id of the quota or ticket type a "new" form creates, made once per form: sent twice, it is one row.
+  const [newId, setNewId] = useState(() => crypto.randomUUID());
 
   const close = () => {
     const returnTo = editing?.kind === 'quota' ? quotasHeading : typesHeading;
@@ -120,18 +122,19 @@ export function EventSetupScreen({ eventId, canEdit }: { eventId: string; canEdi
 
   function open(next: Editing) {
     for (const mutation of mutations) mutation.reset();
+    setNewId(crypto.randomUUID());
     setEditing(next);
   }
 
   function saveQuota(quota: SetupQuota | null, draft: QuotaDraft) {
-    if (!quota) return createQuota.mutate({ eventId, draft });
+    if (!quota) return createQuota.mutate({ quotaId: newId, eventId, draft });
     const patch = quotaPatchFrom(quota, draft);
     if (Object.keys(patch).length === 0) return close();
     updateQuota.mutate({ quotaId: quota.id, patch });
   }
 
   function saveTicketType(type: SetupTicketType | null, draft: TicketTypeDraft) {
-    if (!type) return createType.mutate({ eventId, draft });
+    if (!type) return createType.mutate({ ticketTypeId: newId, eventId, draft });
     const patch = ticketTypePatchFrom(draftOf(type), draft);
     if (Object.keys(patch).length === 0) return close();
     updateType.mutate({ ticketTypeId: type.id, patch });
