@@ -6,7 +6,9 @@ import { startTestServer, type TestServer } from '../src/testing.ts';
 import {
   apiClient,
   asSecondOrg,
+  command,
   enroll,
+  enrolledDevice,
   memberWithRole,
   ownerOf,
   serverError,
@@ -150,6 +152,42 @@ describe('revocation', () => {
     expect(relisted.find((entry) => entry.id === device.deviceId)?.revokedAt).toBe(
       listed.find((entry) => entry.id === device.deviceId)?.revokedAt,
     );
+  });
+
+  it('the seats a revoked till still holds go back to their quota; what it sold stays sold', async () => {
+    const till = await enrolledDevice(server, ownerA, orgA.org.id, 'Stolen till');
+    const quotaId = orgA.ticketTypes[0]!.id;
+    const quota = async () =>
+      (
+        await server.db.adminPool.query<{ sold: number; allocated: number; capacity: number }>(
+          'SELECT sold, allocated, capacity FROM quotas WHERE id = $1',
+          [quotaId],
+        )
+      ).rows[0]!;
+    const before = await quota();
+    const shiftId = randomUUID();
+    const allocationId = randomUUID();
+    const at = new Date().toISOString();
+    const pushed = await till.api.sync.push.mutate({
+      ...versions,
+      commands: [
+        command(1, 'openShift', { shiftId, floatCents: 0, openedAt: at }),
+        command(2, 'requestAllocation', { allocationId, quotaId, shiftId, seats: 5, at }),
+      ],
+    });
+    expect(pushed.results.map((result) => result.status)).toEqual(['applied', 'applied']);
+    expect(await quota()).toMatchObject({ sold: before.sold, allocated: before.allocated + 5 });
+
+    await apiClient(server, { session: ownerA }).devices.revoke.mutate({
+      orgId: orgA.org.id,
+      deviceId: till.id,
+    });
+    expect(await quota()).toMatchObject({ sold: before.sold, allocated: before.allocated });
+    const allocation = await server.db.adminPool.query(
+      'SELECT status, granted, used, returned FROM allocations WHERE id = $1',
+      [allocationId],
+    );
+    expect(allocation.rows[0]).toEqual({ status: 'returned', granted: 5, used: 0, returned: 5 });
   });
 
   it('a check_in member can neither list nor revoke devices, and learns nothing from trying', async () => {

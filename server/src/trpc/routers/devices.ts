@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { enrollDeviceInputSchema, uuidSchema, type EnrolledDevice } from '@janix/schemas';
 import { roleAllows } from '@janix/domain';
 import { hashSecret, newSecretToken } from '../../auth/secrets.ts';
-import { inTransaction } from '../../db/org-transaction.ts';
+import { inTransaction, takeOrgVersions } from '../../db/org-transaction.ts';
+import type { PoolClient } from '../../db/pools.ts';
 import { router } from '../init.ts';
 import { deviceProcedure, notFound, roleIn, sessionProcedure } from '../procedures.ts';
 
@@ -60,14 +61,19 @@ export const devicesRouter = router({
     .mutation(async ({ ctx, input }) => {
       const role = await roleIn(ctx.deps.pool, ctx.user.id, input.orgId);
       if (!role || !roleAllows(role, 'devices.manage')) throw notFound('Device');
+      const at = ctx.deps.now();
       const updated = await inTransaction(
         ctx.deps.pool,
         { orgId: input.orgId, userId: ctx.user.id },
-        (client) =>
-          client.query('UPDATE devices SET revoked_at = coalesce(revoked_at, $2) WHERE id = $1', [
-            input.deviceId,
-            ctx.deps.now(),
-          ]),
+        async (client) => {
+          const revoked = await client.query(
+            'UPDATE devices SET revoked_at = coalesce(revoked_at, $2) WHERE id = $1',
+            [input.deviceId, at],
+          );
+          if (revoked.rowCount)
+            await returnHeldSeats(client, input.orgId, input.deviceId, at, ctx.user.displayName);
+          return revoked;
+        },
       );
       if (!updated.rowCount) throw notFound('Device');
       return { revoked: true as const };
@@ -79,3 +85,35 @@ export const devicesRouter = router({
     name: ctx.device.name,
   })),
 });
+
+/**
+ * A revoked device sells nothing more (its pushes are refused), so the seats it still holds go back to their
+ * quotas at once: other tills and the web shop may sell them. What it sold and synced stays sold; what it sold
+ * offline and never synced is lost with the device, and its tickets were never valid on the server.
+ */
+async function returnHeldSeats(
+  client: PoolClient,
+  orgId: string,
+  deviceId: string,
+  at: Date,
+  by: string,
+): Promise<void> {
+  const held = await client.query<{ id: string }>(
+    `SELECT id FROM allocations WHERE device_id = $1 AND status = 'granted' ORDER BY id FOR UPDATE`,
+    [deviceId],
+  );
+  if (held.rowCount === 0) return;
+  const version = await takeOrgVersions(client, orgId);
+  await client.query(
+    `WITH returned AS (
+       UPDATE allocations SET returned = granted - used, status = 'returned', version = $2, updated_at = $3,
+         updated_by = $4
+       WHERE device_id = $1 AND status = 'granted'
+       RETURNING quota_id, granted - used AS seats
+     ), per_quota AS (SELECT quota_id, sum(seats)::int AS seats FROM returned GROUP BY quota_id)
+     UPDATE quotas q SET allocated = greatest(0, q.allocated - p.seats), version = $2, updated_at = $3,
+       updated_by = $4
+     FROM per_quota p WHERE q.id = p.quota_id`,
+    [deviceId, version, at, by],
+  );
+}
