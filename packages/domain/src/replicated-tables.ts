@@ -289,16 +289,37 @@ export function rowFromRecord<T extends ReplicatedTableName>(
   record: Record<string, unknown>,
 ): RowOf<T> {
   const row: Record<string, unknown> = { id: record.id, version: Number(record.version ?? 0) };
-  for (const column of tableSpec(table).columns) {
-    const value = record[column.name];
-    row[fieldOf(column.name)] =
+  for (const { name, field, bool } of recordColumns(table)) {
+    const value = record[name];
+    row[field] =
       value === undefined || value === null
         ? null
         : value instanceof Date
           ? value.toISOString()
-          : column.type === 'bool'
+          : bool
             ? Boolean(value)
             : value;
   }
   return row as RowOf<T>;
+}
+
+/** Each table's columns with their field names, worked out once: a sale reads hundreds of rows. */
+const columnsByTable = new Map<ReplicatedTableName, Array<{ name: string; field: string; bool: boolean }>>();
+function recordColumns(table: ReplicatedTableName) {
+  let columns = columnsByTable.get(table);
+  if (!columns) {
+    columns = tableSpec(table).columns.map((column) => ({
+      name: column.name,
+      field: fieldOf(column.name),
+      bool: column.type === 'bool',
+    }));
+    columnsByTable.set(table, columns);
+  }
+  return columns;
+}
+
+/** A column a rule may read rows by: `id` or one of the table's described columns (never anything else). */
+export function columnToReadBy(table: ReplicatedTableName, column: string): string {
+  if (column === 'id' || tableSpec(table).columns.some((spec) => spec.name === column)) return column;
+  throw new Error(`${table} has no column ${column} to read by`);
 }

@@ -4,29 +4,23 @@ import {
   orgRoleSchema,
   type CommandEnvelope,
   type PushResult,
-  type ReplicatedTableName,
 } from '@janix/schemas';
 import {
   actorAllows,
   commandIssuesTickets,
-  emptyLoadedRows,
-  fieldOf,
   isKnownCommand,
   planCommand,
   replicatedTableNames,
-  rowFromRecord,
-  tableSpec,
   type ActorRoles,
-  type ColumnType,
   type CommandWrite,
   type Decision,
   type LoadedRows,
-  type ReadRequest,
   type TicketIssuer,
 } from '@janix/domain';
 import { inTransaction, takeOrgVersions } from '../db/org-transaction.ts';
 import type { Pool, PoolClient } from '../db/pools.ts';
 import { ReasonedError } from '../trpc/init.ts';
+import { InsertConflict, loadRows, writeRows, type PendingRow } from './table-rows.ts';
 
 type Member = { deviceId: string; orgId: string; userId: string };
 type Actor = Member & { roles: ActorRoles; deviceName: string; userName: string };
@@ -217,9 +211,6 @@ function rejected(command: CommandEnvelope, code: string, message: string): Outc
   return { seq: command.seq, status: 'rejected', code, message };
 }
 
-/** An insert met a row that was not there when the batch read it: another device created it meanwhile. */
-class InsertConflict extends Error {}
-
 interface Applied {
   outcomes: Outcome[];
   /** The organization's version after the applied commands; 0 when none applied. */
@@ -286,7 +277,13 @@ async function applyTogether(
   for (const table of replicatedTableNames) {
     for (const op of ['insert', 'update'] as const) {
       const tableRows = rows.filter((row) => row.table === table && (op === 'insert') === row.isNew);
-      if (tableRows.length) await writeRows(client, table, op, tableRows, firstVersion, batch);
+      if (tableRows.length) {
+        await writeRows(client, table, op, tableRows, firstVersion, {
+          orgId: actor.orgId,
+          deviceName: actor.deviceName,
+          at,
+        });
+      }
     }
   }
   return { outcomes, version: lastVersion };
@@ -362,58 +359,6 @@ function isDatabaseUnavailable(error: unknown): boolean {
   return state !== null && /^(08|53|57P0|58)/.test(state);
 }
 
-/** A column a rule may read by: a plain identifier of the table's description (never input). */
-function readableColumn(table: ReplicatedTableName, column: string): string {
-  if (column === 'id' || tableSpec(table).columns.some((spec) => spec.name === column)) return column;
-  throw new Error(`${table} has no column ${column} to read by`);
-}
-
-/**
- * Loads and locks the rows a batch reads into `loaded`, one query per table, tables in the descriptions' order
- * and rows in id order (so two batches' first rounds lock in the same order). A second round locks after the
- * first; should that ever cross another batch into a deadlock, Postgres aborts one of them and it is run
- * again command by command. Row-level security and the organization-scoped keys limit them to the batch's
- * organization.
- */
-async function loadRows(
-  client: PoolClient,
-  reads: ReadRequest[],
-  loaded: LoadedRows = emptyLoadedRows(),
-): Promise<LoadedRows> {
-  for (const table of replicatedTableNames) {
-    const wanted = reads.filter((read) => read.table === table);
-    if (wanted.length === 0) continue;
-    const conditions: string[] = [];
-    const params: string[][] = [];
-    const ids = [...new Set(wanted.flatMap((read) => ('ids' in read ? read.ids : [])))];
-    if (ids.length) {
-      params.push(ids);
-      conditions.push(`id = ANY($${params.length}::uuid[])`);
-    }
-    for (const read of wanted) {
-      if (!('column' in read) || read.values.length === 0) continue;
-      params.push([...read.values]);
-      conditions.push(`${readableColumn(table, read.column)}::text = ANY($${params.length}::text[])`);
-    }
-    if (conditions.length === 0) continue;
-    const result = await client.query<Record<string, unknown>>(
-      `SELECT * FROM ${table} WHERE ${conditions.join(' OR ')} ORDER BY id FOR UPDATE`,
-      params,
-    );
-    const rows = loaded[table] as Map<string, unknown>;
-    for (const record of result.rows) rows.set(String(record.id), rowFromRecord(table, record));
-  }
-  return loaded;
-}
-
-/** A row the batch writes: its final state, whether it is new, and the command that wrote it last. */
-interface PendingRow {
-  table: ReplicatedTableName;
-  row: Record<string, unknown> & { id: string };
-  isNew: boolean;
-  lastWriter: number;
-}
-
 /**
  * Records a write in the batch's pending rows and in the rows later commands of the batch read. An insert
  * of a row the batch already holds (loaded, or inserted by an earlier command) can never apply.
@@ -438,62 +383,6 @@ function stage(
     updatedAt: batch.at.toISOString(),
     updatedBy: batch.actor.deviceName,
   });
-}
-
-const pgTypes: Record<ColumnType, string> = {
-  uuid: 'uuid',
-  text: 'text',
-  int: 'int',
-  bool: 'bool',
-  timestamptz: 'timestamptz',
-};
-
-/**
- * Writes rows of one table in one statement, driven by the table's description (the same one that drives
- * pulls): each row at the version of the command that wrote it last, stamped with when and by which device.
- * Keys are scoped by organization, so an insert can only meet a row of this organization.
- */
-async function writeRows(
-  client: PoolClient,
-  table: ReplicatedTableName,
-  op: 'insert' | 'update',
-  rows: PendingRow[],
-  firstVersion: number,
-  { actor, at }: Batch,
-): Promise<void> {
-  const columns = [
-    { name: 'id', pgType: 'uuid', value: (row: PendingRow) => row.row.id },
-    { name: 'org_id', pgType: 'uuid', value: () => actor.orgId },
-    ...tableSpec(table).columns.map((column) => ({
-      name: column.name,
-      pgType: pgTypes[column.type],
-      value: column.setByWriter
-        ? () => (column.name === 'updated_at' ? at : actor.deviceName)
-        : (row: PendingRow) => row.row[fieldOf(column.name)],
-    })),
-    { name: 'version', pgType: 'bigint', value: (row: PendingRow) => firstVersion + row.lastWriter - 1 },
-  ];
-  // Column names and types come from the fixed table description, never from input.
-  const names = columns.map((column) => column.name).join(', ');
-  const arrays = columns.map((column, index) => `$${index + 1}::${column.pgType}[]`).join(', ');
-  const source = `unnest(${arrays}) AS t(${names})`;
-  const values = columns.map((column) => rows.map((row) => column.value(row)));
-  if (op === 'insert') {
-    const inserted = await client.query(
-      `INSERT INTO ${table} (${names}) SELECT ${names} FROM ${source} ON CONFLICT (org_id, id) DO NOTHING`,
-      values,
-    );
-    if (inserted.rowCount !== rows.length) throw new InsertConflict();
-  } else {
-    const assignments = columns
-      .filter((column) => column.name !== 'id' && column.name !== 'org_id')
-      .map((column) => `${column.name} = t.${column.name}`)
-      .join(', ');
-    await client.query(
-      `UPDATE ${table} AS r SET ${assignments} FROM ${source} WHERE r.org_id = t.org_id AND r.id = t.id`,
-      values,
-    );
-  }
 }
 
 /** Text as Postgres can store it: what a console sent may hold NUL or lone surrogates, and be long. */

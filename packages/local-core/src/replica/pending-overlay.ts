@@ -1,4 +1,5 @@
 import {
+  columnToReadBy,
   emptyLoadedRows,
   fieldOf,
   replicatedTableNames,
@@ -39,13 +40,8 @@ export function createPendingOverlay(db: ReplicaDb) {
     return statement;
   };
 
-  const readColumn = (table: ReplicatedTableName, column: string): string => {
-    if (column === 'id' || tableSpec(table).columns.some((spec) => spec.name === column)) return column;
-    throw new Error(`${table} has no column ${column} to read by`);
-  };
-
   function select(table: ReplicatedTableName, column: string, values: readonly string[]) {
-    const by = readColumn(table, column);
+    const by = columnToReadBy(table, column);
     return prepared(
       `select:${table}:${by}`,
       () => `SELECT * FROM ${table}_current WHERE ${by} IN (SELECT value FROM json_each(?))`,
