@@ -195,10 +195,17 @@ export function createTicketKeyStore(options: {
       let row = await newestSigningKey(client, orgId);
       if (!row) {
         // The organization's version row is locked until commit: a concurrent first use waits here, then
-        // finds the key the first one made (READ COMMITTED sees it; REPEATABLE READ fails to serialize).
-        const version = await takeOrgVersions(client, orgId);
+        // finds the key the first one made (READ COMMITTED sees it; REPEATABLE READ fails to serialize). Only
+        // the one that makes the key takes a version: the others write nothing, so they take none either. A
+        // new organization may have no version row yet; one at version 0 is the same and can be locked.
+        await client.query(
+          `INSERT INTO org_versions (org_id, version) VALUES ($1, 0) ON CONFLICT (org_id) DO NOTHING`,
+          [orgId],
+        );
+        await client.query('SELECT 1 FROM org_versions WHERE org_id = $1 FOR UPDATE', [orgId]);
         row = await newestSigningKey(client, orgId);
         if (!row) {
+          const version = await takeOrgVersions(client, orgId);
           const key = await insertKey(client, orgId, version, sealer, now(), null);
           return issuerFor(key.kid, key.privateKey);
         }
