@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { planCommand, type CommandContext, type CommandWrite } from './commands.ts';
 import type { RowOf } from './replicated-tables.ts';
 import { commandContext, loadedRows } from './testing/command-context.ts';
+import { runCommand } from './testing/run-command.ts';
 
 const ids = {
   event: '0b7d9a3c-5e1f-4a2b-8c9d-7e6f5a4b3c2d',
@@ -226,6 +227,21 @@ describe('sellTickets', () => {
     });
     const beyond = { ...sale, slots: [sale.slots[0], { ...sale.slots[1], slot: 4 }] };
     expect(decide('sellTickets', beyond)).toMatchObject({ ok: false, code: 'no_allocation' });
+  });
+
+  it('finds a seat sold already through its own reads, on either side', () => {
+    // A slot's ticket id is the same whatever type it was sold as; the console reads sold slots by it.
+    const slot = { allocationId: ids.allocation, slot: 0, eventId: ids.event, ticketTypeId: ids.adult };
+    const sold = { ...soldTicket, id: issuer(slot)!.ticketId };
+    const again = { ...sale, slots: [{ ...sale.slots[0], slot: 0 }, sale.slots[1]] };
+    for (const where of ['console', 'server'] as const) {
+      const ctx = { ...base, issueTicket: issuer, where };
+      expect(runCommand('sellTickets', again, { ...rows, tickets: [sold] }, ctx)).toMatchObject({
+        ok: false,
+        code: 'seat_taken',
+      });
+      expect(runCommand('sellTickets', sale, { ...rows, tickets: [sold] }, ctx).ok).toBe(true);
+    }
   });
 
   it('never sells a seat twice, nor seats of another device, nor without a granted allocation', () => {

@@ -1,5 +1,5 @@
 import type { Buyer, Payment } from '@janix/schemas';
-import { defineCommands, type CommandWrite, type LoadedRows } from './commands.ts';
+import { defineCommands, type CommandContext, type CommandWrite, type LoadedRows } from './commands.ts';
 import { rejection } from './decision.ts';
 import { momentInMessage } from './message-time.ts';
 import { orderCodeOf, saleTotals, taxIncluded } from './pricing.ts';
@@ -84,6 +84,17 @@ function paymentColumns(payment: Payment, totalCents: number) {
   };
 }
 
+/** The ticket ids a sale's slots become, as far as this side knows them (a console: codes it has fetched). */
+function slotTicketIds(
+  args: { eventId: string; slots: Array<{ allocationId: string; slot: number; ticketTypeId: string }> },
+  ctx: CommandContext,
+): string[] {
+  return args.slots.flatMap((slot) => {
+    const issued = ctx.issueTicket({ ...slot, eventId: args.eventId });
+    return issued ? [issued.ticketId] : [];
+  });
+}
+
 export const saleCommands = defineCommands({
   requestAllocation: {
     requires: 'sales.sell',
@@ -144,7 +155,7 @@ export const saleCommands = defineCommands({
   sellTickets: {
     requires: 'sales.sell',
     issuesTickets: true,
-    reads: (args) => {
+    reads: (args, ctx) => {
       const allocationIds = [...new Set(args.slots.map((slot) => slot.allocationId))];
       return [
         { table: 'events', ids: [args.eventId] },
@@ -153,7 +164,12 @@ export const saleCommands = defineCommands({
         { table: 'shifts', ids: [args.shiftId] },
         { table: 'orders', ids: [args.orderId] },
         { table: 'allocations', ids: allocationIds },
-        { table: 'tickets', column: 'allocation_id', values: allocationIds },
+        // Whether a slot is sold already. The console reads just this sale's slots, by the ticket ids their
+        // fetched codes carry: offline, an allocation's pending tickets are hundreds of rows to read per sale.
+        // The server would derive those ids by signing, so it reads the allocation's tickets (indexed) instead.
+        ctx.where === 'console'
+          ? { table: 'tickets', ids: slotTicketIds(args, ctx) }
+          : { table: 'tickets', column: 'allocation_id', values: allocationIds },
         ...(args.buyer
           ? [
               { table: 'people' as const, ids: [args.buyer.personId] },

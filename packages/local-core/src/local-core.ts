@@ -315,7 +315,11 @@ export async function openLocalCore(options: LocalCoreOptions): Promise<LocalCor
         });
       }
       tablesChanged(decision.value.tables);
-      sync.poke();
+      // After the caller has its answer: a poke starts a cycle whose push reads up to 100 queued commands
+      // at once, which the screen that just sold or saved should not wait for.
+      setImmediate(() => {
+        if (!closed) sync.poke();
+      });
       return { seq: decision.value.seq };
     },
   };

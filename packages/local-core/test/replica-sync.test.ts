@@ -30,6 +30,7 @@ const replicaIndexes = [
   'people_email',
   'quotas_event',
   'ticket_types_event',
+  'tickets_allocation',
   'tickets_event',
   'tickets_order',
   'tickets_secret',

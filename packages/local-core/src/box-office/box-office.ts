@@ -51,29 +51,59 @@ export class SaleRefused extends Error {
  */
 export function createBoxOffice(deps: BoxOfficeDeps) {
   const db = () => deps.db();
+  // Prepared once per replica (a wiped device opens a new one): a sale is a few milliseconds at most, and
+  // preparing its statements again each time was a good part of that.
+  const statementsOf = new WeakMap<ReplicaDb, ReturnType<typeof prepare>>();
+  const prepare = (replica: ReplicaDb) => ({
+    openShift: replica.prepare<[string], { id: string }>(
+      `SELECT id FROM shifts_current WHERE device_id = ? AND status = 'open' ORDER BY opened_at DESC`,
+    ),
+    ticketType: replica.prepare<
+      [string],
+      { id: string; quota_id: string; price_cents: number; currency: string; name: string }
+    >('SELECT id, quota_id, price_cents, currency, name FROM ticket_types_current WHERE id = ?'),
+    // Oldest first: a slot is used once, ever, and older allocations go back to the quota first anyway.
+    grantedAllocations: replica.prepare<[string, string], { id: string }>(
+      `SELECT id FROM allocations_current WHERE device_id = ? AND quota_id = ? AND status = 'granted'
+       ORDER BY created_at, id`,
+    ),
+    // Spending marks every ticket type's row of a slot, so an unspent row is an unspent slot (index
+    // allocation_secrets_unspent walks exactly these, in slot order).
+    unspentSlots: replica.prepare<[string, string, number], { slot: number }>(
+      `SELECT slot FROM allocation_secrets
+       WHERE allocation_id = ? AND ticket_type_id = ? AND spent_order_id IS NULL ORDER BY slot LIMIT ?`,
+    ),
+    spend: replica.prepare<[string, string, number]>(
+      'UPDATE allocation_secrets SET spent_order_id = ? WHERE allocation_id = ? AND slot = ?',
+    ),
+  });
+  const statements = () => {
+    const replica = db();
+    let prepared = statementsOf.get(replica);
+    if (!prepared) {
+      prepared = prepare(replica);
+      statementsOf.set(replica, prepared);
+    }
+    return prepared;
+  };
 
   function openShiftId(deviceId: string): string {
-    const shift = db()
-      .prepare(
-        `SELECT id FROM shifts_current WHERE device_id = ? AND status = 'open' ORDER BY opened_at DESC`,
-      )
-      .get(deviceId) as { id: string } | undefined;
+    const shift = statements().openShift.get(deviceId);
     if (!shift) throw new SaleRefused('no_open_shift', 'Open a shift on this device before selling.');
     return shift.id;
   }
 
   /** Free seats of a quota this device may sell now, oldest allocation first: a slot is used once, ever. */
   function freeSlots(deviceId: string, quotaId: string, ticketTypeId: string, count: number) {
-    return db()
-      .prepare(
-        `SELECT s.allocation_id AS allocationId, s.slot AS slot FROM allocation_secrets s
-         JOIN allocations_current a ON a.id = s.allocation_id
-         WHERE a.device_id = ? AND a.quota_id = ? AND a.status = 'granted' AND s.ticket_type_id = ?
-           AND NOT EXISTS (SELECT 1 FROM allocation_secrets x
-                           WHERE x.allocation_id = s.allocation_id AND x.slot = s.slot AND x.spent_order_id IS NOT NULL)
-         ORDER BY a.created_at, s.allocation_id, s.slot LIMIT ?`,
-      )
-      .all(deviceId, quotaId, ticketTypeId, count) as Array<{ allocationId: string; slot: number }>;
+    const { grantedAllocations, unspentSlots } = statements();
+    const picked: Array<{ allocationId: string; slot: number }> = [];
+    for (const { id } of grantedAllocations.all(deviceId, quotaId)) {
+      for (const { slot } of unspentSlots.all(id, ticketTypeId, count - picked.length)) {
+        picked.push({ allocationId: id, slot });
+      }
+      if (picked.length === count) break;
+    }
+    return picked;
   }
 
   return {
@@ -89,12 +119,7 @@ export function createBoxOffice(deps: BoxOfficeDeps) {
         const slots = [];
         let currency: string | null = null;
         for (const line of input.lines) {
-          const type = db()
-            .prepare(
-              'SELECT id, quota_id, price_cents, currency, name FROM ticket_types_current WHERE id = ?',
-            )
-            .get(line.ticketTypeId) as
-            { id: string; quota_id: string; price_cents: number; currency: string; name: string } | undefined;
+          const type = statements().ticketType.get(line.ticketTypeId);
           if (!type) throw new SaleRefused('not_found', 'A ticket type of this sale does not exist.');
           currency ??= type.currency;
           const picked = freeSlots(device.deviceId, type.quota_id, type.id, line.quantity);
@@ -108,9 +133,7 @@ export function createBoxOffice(deps: BoxOfficeDeps) {
           }
           lines.push({ ticketTypeId: type.id, quantity: line.quantity, unitPriceCents: type.price_cents });
           for (const slot of picked) slots.push({ ...slot, ticketTypeId: type.id });
-          const spend = db().prepare(
-            'UPDATE allocation_secrets SET spent_order_id = ? WHERE allocation_id = ? AND slot = ?',
-          );
+          const { spend } = statements();
           for (const slot of picked) spend.run(orderId, slot.allocationId, slot.slot);
         }
         deps.submit(device, 'sellTickets', {

@@ -59,6 +59,12 @@ export function createMetaStore(db: ReplicaDb, box: SecretBox) {
    * transaction fill it and every write drops its key, so a rolled-back write can never linger here.
    */
   const committed = new Map<MetaKey, unknown>();
+  /**
+   * Keys written inside a transaction that may not have committed yet. Until a read outside any transaction
+   * (by then the transaction has ended) clears it, such a key is read from the database; every other key may
+   * still be served from `committed` inside a transaction (a sale reads the session in its own).
+   */
+  const writtenInTransaction = new Set<MetaKey>();
 
   /** The stored text as JSON: sealed keys are opened (a replica from before sealing holds plaintext JSON). */
   function decode(key: MetaKey, stored: string): unknown {
@@ -71,20 +77,33 @@ export function createMetaStore(db: ReplicaDb, box: SecretBox) {
     }
   }
 
+  function read<K extends MetaKey>(key: K): MetaValue<K> | null {
+    const row = select.get(key);
+    const parsed = row ? metaSchemas[key].safeParse(decode(key, row.value)) : null;
+    const value = parsed?.success ? (parsed.data as MetaValue<K>) : null;
+    if (!db.inTransaction) committed.set(key, value);
+    return value;
+  }
+
+  /** A write drops the cached value; inside a transaction, the key is read from the database until it ends. */
+  function forget(key: MetaKey): void {
+    committed.delete(key);
+    if (db.inTransaction) writtenInTransaction.add(key);
+  }
+
   return {
     get<K extends MetaKey>(key: K): MetaValue<K> | null {
-      if (!db.inTransaction && committed.has(key)) return committed.get(key) as MetaValue<K> | null;
-      const row = select.get(key);
-      const parsed = row ? metaSchemas[key].safeParse(decode(key, row.value)) : null;
-      const value = parsed?.success ? (parsed.data as MetaValue<K>) : null;
-      if (!db.inTransaction) committed.set(key, value);
-      return value;
+      if (!db.inTransaction) writtenInTransaction.clear();
+      else if (writtenInTransaction.has(key)) return read(key);
+      if (committed.has(key)) return committed.get(key) as MetaValue<K> | null;
+      return read(key);
     },
     set<K extends MetaKey>(key: K, value: MetaValue<K>): void {
-      committed.delete(key);
+      forget(key);
       const json = JSON.stringify(value);
       upsert.run(key, SEALED_KEYS.has(key) ? box.seal(json, key) : json);
     },
+
     /**
      * Seals tokens a replica from before sealing holds in plaintext; returns how many it rewrote. A value that
      * no longer opens (another key) is left alone: get() answers null for it, so the console asks to sign in.
@@ -95,7 +114,7 @@ export function createMetaStore(db: ReplicaDb, box: SecretBox) {
         const row = select.get(key);
         if (!row || isSealed(row.value)) continue;
         const parsed = metaSchemas[key].safeParse(decode(key, row.value));
-        committed.delete(key);
+        forget(key);
         if (parsed.success) upsert.run(key, box.seal(JSON.stringify(parsed.data), key));
         else remove.run(key);
         sealed += 1;
@@ -110,7 +129,7 @@ export function createMetaStore(db: ReplicaDb, box: SecretBox) {
       });
     },
     delete(key: MetaKey): void {
-      committed.delete(key);
+      forget(key);
       remove.run(key);
     },
   };

@@ -36,6 +36,9 @@ export function createOutbox(db: ReplicaDb, notices: RecordNotices) {
   // Every pulled page acknowledges and every replay counts: prepared once, not per call.
   const counted = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM outbox');
   const removeThrough = db.prepare<[number]>('DELETE FROM outbox WHERE seq <= ?');
+  const countFailure = db.prepare<[string, number]>(
+    'UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE seq = ?',
+  );
   return {
     /** Queues a command; `touched` (the records it writes) lets its outcome be shown on those records. */
     append(
@@ -68,10 +71,10 @@ export function createOutbox(db: ReplicaDb, notices: RecordNotices) {
       removeThrough.run(lastAppliedSeq);
       notices.acknowledge(lastAppliedSeq);
     },
-    recordFailure(seqs: number[], error: string): void {
-      const update = db.prepare('UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE seq = ?');
-      for (const seq of seqs) update.run(error, seq);
-    },
+    // One transaction (one flush) for the batch: offline, every queued command starts a push that fails.
+    recordFailure: db.transaction((seqs: number[], error: string): void => {
+      for (const seq of seqs) countFailure.run(error, seq);
+    }),
     /** Keeps the history row and puts a notice on the records the command touched (once per command). */
     recordRejection(rejection: CommandRejectionRecord): void {
       const inserted = db
