@@ -30,7 +30,6 @@ const replicaIndexes = [
   'people_email',
   'quotas_event',
   'ticket_types_event',
-  'tickets_allocation',
   'tickets_event',
   'tickets_order',
   'tickets_secret',

@@ -197,13 +197,12 @@ const migrations: Array<{ name: string; sql: string }> = [
     sql: boxOfficeSchema(),
   },
   {
-    // A sale's rule reads the tickets of the allocations it sells from, a refund's those of its order: without
-    // these the sale scanned every ticket (100k at a large event) and, offline, every pending one. The box
-    // office picks a sale's seats among the unspent ones only, however many of an allocation are spent.
+    // An order's tickets (a refund's rule, the receipt after each sale) among the pending ones, which offline
+    // grow by two a sale; and a sale's seats picked among the unspent ones only, however many of an
+    // allocation are spent. (A sale's rule reads its own slots' tickets by id: no index by allocation, which
+    // every sale would have to write.)
     name: '0005-sale-indexes',
     sql: `
-      CREATE INDEX tickets_allocation ON tickets (allocation_id, slot);
-      CREATE INDEX tickets_pending_allocation ON tickets_pending (allocation_id, slot);
       CREATE INDEX tickets_pending_order ON tickets_pending (order_id);
       CREATE INDEX allocation_secrets_unspent ON allocation_secrets (allocation_id, ticket_type_id, slot)
         WHERE spent_order_id IS NULL;

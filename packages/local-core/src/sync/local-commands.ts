@@ -7,6 +7,7 @@ import {
   type CommandActor,
   type CommandWrite,
   type Decision,
+  type LoadedRows,
   type ReplicatedTableName,
   type TicketIssuer,
 } from '@janix/domain';
@@ -55,13 +56,16 @@ export interface LocalDecider {
   now: () => Date;
 }
 
-/** Runs a command's rule against what the console sees now (server rows plus pending writes). */
+/**
+ * Runs a command's rule against what the console sees now (server rows plus pending writes); answers the rows
+ * it read too.
+ */
 function decideLocally(
   decider: LocalDecider,
   actor: ConsoleActor,
   name: CommandName,
   args: unknown,
-): Decision<CommandWrite[]> {
+): { decision: Decision<CommandWrite[]>; read: LoadedRows | null } {
   const plan = planCommand(name, args, {
     orgId: actor.orgId,
     where: 'console',
@@ -75,29 +79,46 @@ function decideLocally(
     issueTicket: decider.issueTicket,
     allows: (action) => consoleAllows(actor, action),
   });
-  if (!plan.ok) return plan;
+  if (!plan.ok) return { decision: plan, read: null };
   const first = decider.overlay.load(plan.value.reads);
   const more = plan.value.readsAfter(first);
-  return plan.value.decide(more.length ? decider.overlay.load([...plan.value.reads, ...more]) : first);
+  const read = more.length ? decider.overlay.load([...plan.value.reads, ...more]) : first;
+  return { decision: plan.value.decide(read), read };
 }
 
 const snakeCase = (field: string) => field.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
 
-/** The records a command writes and the fields it changes there (replica column names), before it is applied. */
-function touchedBy(overlay: PendingOverlay, writes: CommandWrite[]): TouchedRecord[] {
+/** Per table: the replica column of each field, and the fields the rules derive. Worked out once. */
+const trackedFields = new Map<ReplicatedTableName, { columnOf: Map<string, string>; derived: Set<string> }>();
+function fieldsOf(table: ReplicatedTableName) {
+  let fields = trackedFields.get(table);
+  if (!fields) {
+    const columns = tableSpec(table).columns;
+    fields = {
+      columnOf: new Map(columns.map((column) => [fieldOf(column.name), column.name])),
+      derived: new Set(columns.filter((column) => column.derived).map((column) => fieldOf(column.name))),
+    };
+    trackedFields.set(table, fields);
+  }
+  return fields;
+}
+
+/**
+ * The records a command writes and the fields it changes there (replica column names), before it is applied.
+ * A record the rule read is compared with that row (nothing changed since, in the same transaction).
+ */
+function touchedBy(overlay: PendingOverlay, read: LoadedRows, writes: CommandWrite[]): TouchedRecord[] {
   return writes.map((write) => {
-    const current = overlay.current(write.table, write.row.id) as Record<string, unknown> | undefined;
+    const known = (read[write.table] as Map<string, unknown>).get(write.row.id);
+    const current = (known ?? overlay.current(write.table, write.row.id)) as
+      Record<string, unknown> | undefined;
     const row = write.row as Record<string, unknown>;
     const fields: Record<string, unknown> = {};
-    const derived = new Set(
-      tableSpec(write.table)
-        .columns.filter((column) => column.derived)
-        .map((column) => fieldOf(column.name)),
-    );
+    const { columnOf, derived } = fieldsOf(write.table);
     for (const [field, value] of Object.entries(row)) {
       // What the rules derive (seats sold, what the server granted) is no edit another console can overwrite.
       if (field === 'id' || derived.has(field)) continue;
-      if (!current || current[field] !== value) fields[snakeCase(field)] = value;
+      if (!current || current[field] !== value) fields[columnOf.get(field) ?? snakeCase(field)] = value;
     }
     const labelColumn = tableSpec(write.table).label;
     const label = labelColumn ? row[fieldOf(labelColumn)] : null;
@@ -128,9 +149,9 @@ export function acceptCommand(
   command: { name: CommandName; args: unknown; clientTime: Date; lastAppliedSeq: number },
 ): Decision<{ seq: number; tables: ReplicatedTableName[] }> {
   return db.transaction((): Decision<{ seq: number; tables: ReplicatedTableName[] }> => {
-    const decision = decideLocally(decider, actor, command.name, command.args);
+    const { decision, read } = decideLocally(decider, actor, command.name, command.args);
     if (!decision.ok) return decision;
-    const touched = touchedBy(decider.overlay, decision.value);
+    const touched = touchedBy(decider.overlay, read!, decision.value);
     writePending(decider, actor, decision.value);
     const seq = outbox.append(
       command.name,
@@ -163,7 +184,7 @@ export function replayPending(
       // A queued name this console does not know (written by a newer one) has no local effect to lay over.
       const name = commandNameSchema.safeParse(entry.name);
       if (!name.success) continue;
-      const decision = decideLocally(decider, actor, name.data, entry.args);
+      const { decision } = decideLocally(decider, actor, name.data, entry.args);
       if (!decision.ok) continue;
       writePending(decider, actor, decision.value);
       for (const write of decision.value) changed.add(write.table);
