@@ -289,7 +289,7 @@ export function rowFromRecord<T extends ReplicatedTableName>(
   record: Record<string, unknown>,
 ): RowOf<T> {
   const row: Record<string, unknown> = { id: record.id, version: Number(record.version ?? 0) };
-  for (const { name, field, bool } of recordColumns(table)) {
+  for (const { name, field, bool } of columnFields(table)) {
     const value = record[name];
     row[field] =
       value === undefined || value === null
@@ -303,15 +303,26 @@ export function rowFromRecord<T extends ReplicatedTableName>(
   return row as RowOf<T>;
 }
 
-/** Each table's columns with their field names, worked out once: a sale reads hundreds of rows. */
-const columnsByTable = new Map<ReplicatedTableName, Array<{ name: string; field: string; bool: boolean }>>();
-function recordColumns(table: ReplicatedTableName) {
+export interface ColumnField {
+  /** The column's name (snake_case, as both databases store it). */
+  name: string;
+  /** The row field it becomes (camelCase). */
+  field: string;
+  bool: boolean;
+  /** The rules derive it (see ColumnSpec `derived`). */
+  derived: boolean;
+}
+
+const columnsByTable = new Map<ReplicatedTableName, ColumnField[]>();
+/** Each table's columns with the row fields they become, worked out once: a sale reads and writes many rows. */
+export function columnFields(table: ReplicatedTableName): readonly ColumnField[] {
   let columns = columnsByTable.get(table);
   if (!columns) {
     columns = tableSpec(table).columns.map((column) => ({
       name: column.name,
       field: fieldOf(column.name),
       bool: column.type === 'bool',
+      derived: column.derived === true,
     }));
     columnsByTable.set(table, columns);
   }

@@ -1,7 +1,7 @@
 import {
+  columnFields,
   columnToReadBy,
   emptyLoadedRows,
-  fieldOf,
   replicatedTableNames,
   rowFromRecord,
   tableSpec,
@@ -54,20 +54,6 @@ export function createPendingOverlay(db: ReplicaDb) {
     ).all(JSON.stringify(values)) as Array<Record<string, unknown>>;
   }
 
-  /** Each table's columns as a write's fields name them, worked out once. */
-  const writtenColumns = new Map<ReplicatedTableName, Array<{ name: string; field: string }>>();
-  function columnsOf(table: ReplicatedTableName) {
-    let columns = writtenColumns.get(table);
-    if (!columns) {
-      columns = tableSpec(table).columns.map((column) => ({
-        name: column.name,
-        field: fieldOf(column.name),
-      }));
-      writtenColumns.set(table, columns);
-    }
-    return columns;
-  }
-
   function upsert(table: ReplicatedTableName): Statement {
     return prepared(`upsert:${table}`, () => {
       const columns = ['id', 'version', ...tableSpec(table).columns.map((column) => column.name)];
@@ -114,7 +100,7 @@ export function createPendingOverlay(db: ReplicaDb) {
       const values = [
         row.id,
         base?.version ?? 0,
-        ...columnsOf(table).map((column) =>
+        ...columnFields(table).map((column) =>
           column.name === 'updated_at'
             ? stamp.at.toISOString()
             : column.name === 'updated_by'

@@ -1,5 +1,6 @@
 import { commandNameSchema, type CommandName, type EnrolledDevice, type OrgRole } from '@janix/schemas';
 import {
+  columnFields,
   consoleAllows,
   fieldOf,
   planCommand,
@@ -86,23 +87,6 @@ function decideLocally(
   return { decision: plan.value.decide(read), read };
 }
 
-const snakeCase = (field: string) => field.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
-
-/** Per table: the replica column of each field, and the fields the rules derive. Worked out once. */
-const trackedFields = new Map<ReplicatedTableName, { columnOf: Map<string, string>; derived: Set<string> }>();
-function fieldsOf(table: ReplicatedTableName) {
-  let fields = trackedFields.get(table);
-  if (!fields) {
-    const columns = tableSpec(table).columns;
-    fields = {
-      columnOf: new Map(columns.map((column) => [fieldOf(column.name), column.name])),
-      derived: new Set(columns.filter((column) => column.derived).map((column) => fieldOf(column.name))),
-    };
-    trackedFields.set(table, fields);
-  }
-  return fields;
-}
-
 /**
  * The records a command writes and the fields it changes there (replica column names), before it is applied.
  * A record the rule read is compared with that row (nothing changed since, in the same transaction).
@@ -114,11 +98,11 @@ function touchedBy(overlay: PendingOverlay, read: LoadedRows, writes: CommandWri
       Record<string, unknown> | undefined;
     const row = write.row as Record<string, unknown>;
     const fields: Record<string, unknown> = {};
-    const { columnOf, derived } = fieldsOf(write.table);
-    for (const [field, value] of Object.entries(row)) {
+    for (const { name, field, derived } of columnFields(write.table)) {
       // What the rules derive (seats sold, what the server granted) is no edit another console can overwrite.
-      if (field === 'id' || derived.has(field)) continue;
-      if (!current || current[field] !== value) fields[columnOf.get(field) ?? snakeCase(field)] = value;
+      if (derived || !(field in row)) continue;
+      const value = row[field];
+      if (!current || current[field] !== value) fields[name] = value;
     }
     const labelColumn = tableSpec(write.table).label;
     const label = labelColumn ? row[fieldOf(labelColumn)] : null;
