@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { coreRss } from './benches/core-rss.ts';
+import { saleCommit } from './benches/sale-commit.ts';
 import { syncInitial } from './benches/sync-initial.ts';
 import { syncPropagation } from './benches/sync-propagation.ts';
 import { syncPush } from './benches/sync-push.ts';
@@ -16,9 +17,11 @@ import { stopSharedCluster } from './lib/server-host.ts';
  * stdout. --profile writes V8 CPU profiles of the child processes (server, device hosts, core) to .profiles/.
  */
 const benches: Array<{ name: string; run: () => Promise<void>; bigOrg?: boolean }> = [
-  // These two share the 100k-ticket organization, released once neither is left to run.
+  // These share the 100k-ticket organization, released once none is left to run.
   { name: 'sync.initial', run: syncInitial, bigOrg: true },
   { name: 'core.rss', run: coreRss, bigOrg: true },
+  // After those two: its sales add rows their counts do not expect.
+  { name: 'sale.commit', run: saleCommit, bigOrg: true },
   { name: 'sync.propagation', run: syncPropagation },
   { name: 'sync.push', run: syncPush },
 ];

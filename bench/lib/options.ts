@@ -10,6 +10,8 @@ export const options = {
   pushDevices: 8,
   /** sync.push: commands per device (in batches of 100). */
   pushCommands: 1000,
+  /** sale.commit: offline sales measured (after 100 warm-up sales). */
+  sales: 1000,
 };
 
 export function parseOptions(args: string[]): void {
