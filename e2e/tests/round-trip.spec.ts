@@ -17,7 +17,7 @@ test('sign in, enroll, create an event and see it on a second console', async ({
   await expect(first.page.getByRole('row').nth(3)).toBeVisible();
   const name = `E2E Harbour Gala ${Date.now()}`;
   await first.createEvent({ name, venue: 'Pier 9', starts: '2026-12-20T19:00', ends: '2026-12-20T23:30' });
-  await expect(first.page.getByText(name)).toBeVisible();
+  await expect(first.page.getByRole('link', { name, exact: true })).toBeVisible();
 
   await second.open(process.env.JANIX_E2E_CONSOLE_B!);
   await second.signIn(DEMO_OWNER);
@@ -25,12 +25,12 @@ test('sign in, enroll, create an event and see it on a second console', async ({
   await second.goToEvents();
   await expect(async () => {
     await second.syncNow();
-    await expect(second.page.getByText(name)).toBeVisible({ timeout: 2_000 });
+    await expect(second.page.getByRole('link', { name, exact: true })).toBeVisible({ timeout: 2_000 });
   }).toPass({ timeout: 30_000 });
   await expect(second.page.getByRole('row', { name: new RegExp(name) })).toContainText('Pier 9');
 
   // Live: an edit on the first console shows up on the second without anyone pressing "Sync now".
-  await first.page.getByRole('link', { name }).click();
+  await first.page.getByRole('link', { name, exact: true }).click();
   await first.page.getByLabel('Venue').fill('Harbour Hall');
   await first.page.getByRole('button', { name: 'Save' }).click();
   await expect(second.page.getByRole('row', { name: new RegExp(name) })).toContainText('Harbour Hall', {
@@ -83,5 +83,10 @@ test('a box-office user is not offered event editing, even on a device an owner 
   await console.goToEvents();
   await expect(page.getByRole('row').nth(3)).toBeVisible();
   await expect(page.getByRole('button', { name: 'New event' })).toHaveCount(0);
-  await expect(page.getByRole('table').getByRole('link')).toHaveCount(0);
+  // Event names are not links to the editor; each event's tickets and quotas open read-only.
+  const links = page.getByRole('table').getByRole('link');
+  await expect(links.filter({ hasNotText: /ticket type/ })).toHaveCount(0);
+  await links.first().click();
+  await expect(page.getByTestId('event-setup')).toBeVisible();
+  await expect(page.getByRole('button', { name: /^(Add|Edit)/ })).toHaveCount(0);
 });
