@@ -30,6 +30,12 @@ export interface ReplicatedTableSpec {
   readonly loadLast?: true;
   /** The column that names a row to a user (a notice about a refused change says which record). */
   readonly label?: string;
+  /**
+   * Rows record what happened (a sale, a ticket, a drawer movement, an audit line) and change afterwards only
+   * by the workflow (a refund, a shift's close, the server's grant), never as someone's edit of a choice: a
+   * later change is no overwrite of this console's edit to tell its user about, so none is tracked.
+   */
+  readonly ledger?: true;
 }
 
 /**
@@ -112,6 +118,7 @@ const tableDescriptions = [
   },
   {
     name: 'shifts',
+    ledger: true,
     requires: 'orders.read',
     label: 'cashier',
     columns: [
@@ -128,6 +135,7 @@ const tableDescriptions = [
   },
   {
     name: 'orders',
+    ledger: true,
     requires: 'orders.read',
     label: 'code',
     columns: [
@@ -154,6 +162,7 @@ const tableDescriptions = [
   },
   {
     name: 'tickets',
+    ledger: true,
     requires: 'tickets.read',
     columns: [
       { name: 'order_id', type: 'uuid' },
@@ -171,6 +180,7 @@ const tableDescriptions = [
   },
   {
     name: 'allocations',
+    ledger: true,
     requires: 'orders.read',
     columns: [
       { name: 'quota_id', type: 'uuid' },
@@ -188,6 +198,7 @@ const tableDescriptions = [
   },
   {
     name: 'cash_movements',
+    ledger: true,
     requires: 'orders.read',
     label: 'reason',
     columns: [
@@ -201,6 +212,7 @@ const tableDescriptions = [
   },
   {
     name: 'order_audit',
+    ledger: true,
     requires: 'orders.read',
     label: 'reason',
     columns: [

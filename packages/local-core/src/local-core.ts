@@ -10,6 +10,7 @@ import { createEventsRepository } from './replica/events-repository.ts';
 import { createMetaStore } from './replica/meta-store.ts';
 import { REPLICA_SCHEMA_VERSION } from './replica/migrations.ts';
 import {
+  checkpointAfterCommand,
   checkpointAndTruncate,
   deleteReplicaFiles,
   lockDataDir,
@@ -318,7 +319,9 @@ export async function openLocalCore(options: LocalCoreOptions): Promise<LocalCor
       // After the caller has its answer: a poke starts a cycle whose push reads up to 100 queued commands
       // at once, which the screen that just sold or saved should not wait for.
       setImmediate(() => {
-        if (!closed) sync.poke();
+        if (closed) return;
+        sync.poke();
+        checkpointAfterCommand(replica.db);
       });
       return { seq: decision.value.seq };
     },

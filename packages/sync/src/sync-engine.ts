@@ -111,6 +111,12 @@ export function createSyncEngine(options: SyncEngineOptions) {
     checksumMismatches: 0,
   };
   let running: Promise<void> | null = null;
+  /**
+   * Offline, when the next try is due. A command queued before then waits for it: trying at once fails the
+   * same way, and each failed try records itself on every queued command (a till selling offline would
+   * rewrite its whole queue after each sale).
+   */
+  let offlineUntil = 0;
   let stopped = true;
   let wake: AbortController | null = null;
   let loop: Promise<void> | null = null;
@@ -295,6 +301,7 @@ export function createSyncEngine(options: SyncEngineOptions) {
       state.lastError = messageOf(error);
       state.consecutiveFailures += 1;
       state.progress = null;
+      if (kind === 'offline') offlineUntil = now() + retryDelay();
       if (kind === 'device_revoked' || kind === 'unknown_device') await options.onRevoked?.();
       if (kind === 'update_required') state.updateRequired = true;
     } finally {
@@ -418,7 +425,12 @@ export function createSyncEngine(options: SyncEngineOptions) {
       if (poked && state.consecutiveFailures === 0) continue;
       if (state.consecutiveFailures > 0 || state.updateRequired) {
         wake = new AbortController();
-        await sleep(state.updateRequired ? (options.maxRetryMs ?? 30_000) : retryDelay(), wake.signal);
+        const delay = state.updateRequired
+          ? (options.maxRetryMs ?? 30_000)
+          : state.online === false
+            ? Math.max(0, offlineUntil - now())
+            : retryDelay();
+        await sleep(delay, wake.signal);
         continue;
       }
       // Live: apply what the live feed brings, reopening it when the server ends it, until a full cycle is due.
@@ -441,8 +453,9 @@ export function createSyncEngine(options: SyncEngineOptions) {
     run,
     /** Resolves when the cycle in flight (if any) has finished, without starting one. */
     idle: (): Promise<void> => running ?? Promise.resolve(),
-    /** Something changed locally (a command was queued): sync now instead of waiting. */
+    /** Something changed locally (a command was queued): sync now instead of waiting, unless known offline. */
     poke(): void {
+      if (state.online === false && now() < offlineUntil) return;
       poked = true;
       if (stopped) void run();
       else wake?.abort();

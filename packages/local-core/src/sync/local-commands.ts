@@ -93,25 +93,28 @@ function decideLocally(
  */
 function touchedBy(overlay: PendingOverlay, read: LoadedRows, writes: CommandWrite[]): TouchedRecord[] {
   return writes.map((write) => {
+    const spec = tableSpec(write.table);
+    const row = write.row as Record<string, unknown>;
+    const label = spec.label ? row[fieldOf(spec.label)] : null;
+    const record = {
+      table: write.table,
+      id: write.row.id,
+      label: typeof label === 'string' && label ? label : write.row.id,
+      fields: {} as Record<string, unknown>,
+    };
+    // A sale's rows are kept for a refusal's notice only: no later change of theirs is an overwrite (and a
+    // sale would otherwise record some forty fields on the cashier's clock).
+    if (spec.ledger) return record;
     const known = (read[write.table] as Map<string, unknown>).get(write.row.id);
     const current = (known ?? overlay.current(write.table, write.row.id)) as
       Record<string, unknown> | undefined;
-    const row = write.row as Record<string, unknown>;
-    const fields: Record<string, unknown> = {};
     for (const { name, field, derived } of columnFields(write.table)) {
       // What the rules derive (seats sold, what the server granted) is no edit another console can overwrite.
       if (derived || !(field in row)) continue;
       const value = row[field];
-      if (!current || current[field] !== value) fields[name] = value;
+      if (!current || current[field] !== value) record.fields[name] = value;
     }
-    const labelColumn = tableSpec(write.table).label;
-    const label = labelColumn ? row[fieldOf(labelColumn)] : null;
-    return {
-      table: write.table,
-      id: write.row.id,
-      label: typeof label === 'string' && label ? label : write.row.id,
-      fields,
-    };
+    return record;
   });
 }
 
