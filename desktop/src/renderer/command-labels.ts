@@ -14,6 +14,9 @@ const COMMAND_LABELS: Readonly<Record<CommandName, string>> = {
   requestAllocation: 'Request seats',
   sellTickets: 'Sale',
   refundOrder: 'Refund or void',
+  createCheckInList: 'Create check-in list',
+  updateCheckInList: 'Update check-in list',
+  recordScan: 'Ticket scan',
 };
 
 export function commandLabel(name: string): string {
