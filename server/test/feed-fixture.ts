@@ -89,14 +89,30 @@ export const loadOrder = [
   'events',
   'quotas',
   'ticket_types',
+  'ticket_signing_keys',
+  'checkin_lists',
   'shifts',
   'orders',
   'tickets',
+  'ticket_revocations',
   'allocations',
   'cash_movements',
   'order_audit',
+  'check_ins',
+  'entry_alerts',
   'people',
 ] as const;
 
 /** What a scanner (check_in) replicates, in load order: what the gate needs, and nothing of sales. */
-export const scannerTables = ['events', 'quotas', 'ticket_types', 'tickets', 'people'] as const;
+export const scannerTables = [
+  'events',
+  'quotas',
+  'ticket_types',
+  'ticket_signing_keys',
+  'checkin_lists',
+  'tickets',
+  'ticket_revocations',
+  'check_ins',
+  'entry_alerts',
+  'people',
+] as const;

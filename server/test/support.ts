@@ -331,13 +331,17 @@ export interface BoxOfficeRows {
   allocations: string;
   cash_movements: string;
   order_audit: string;
+  checkin_lists: string;
+  check_ins: string;
+  entry_alerts: string;
+  ticket_revocations: string;
 }
 
 /**
  * One row in each replicated table the demo seeder leaves empty: a closed cash drawer shift of the box office
  * member with one paid-in, an allocation handed back whole (so its quota's counts stay as seeded), and a
- * void in the order audit (of the last order, which stays as seeded: only the audit row matters here). A
- * suite that proves something of every replicated table needs rows in each; an empty table proves nothing.
+ * void in the order audit (of the last order, which stays as seeded: only the audit row matters here), and
+ * the check-in tables' rows (seedCheckInRows, in a version of their own). A suite that proves something of every replicated table needs rows in each; an empty table proves nothing.
  * Written as any writer must, at a version its transaction took.
  */
 export async function seedBoxOfficeRows(server: TestServer, demo: DemoOrg): Promise<BoxOfficeRows> {
@@ -349,7 +353,7 @@ export async function seedBoxOfficeRows(server: TestServer, demo: DemoOrg): Prom
   const deviceId = randomUUID();
   const rows = { shifts: randomUUID(), allocations: randomUUID(), cash_movements: randomUUID() };
   const audit = randomUUID();
-  return inTransaction(server.db.adminPool, { orgId }, async (client) => {
+  const boxOffice = await inTransaction(server.db.adminPool, { orgId }, async (client) => {
     const version = await takeOrgVersions(client, orgId);
     await client.query(
       `INSERT INTO shifts (org_id, id, device_id, cashier, opened_at, float_cents, status, closed_at,
@@ -386,4 +390,57 @@ export async function seedBoxOfficeRows(server: TestServer, demo: DemoOrg): Prom
     );
     return { ...rows, order_audit: audit };
   });
+  return { ...boxOffice, ...(await seedCheckInRows(server, demo)) };
+}
+
+/**
+ * A check-in list at the first ticket's event with one admitted scan, a double-entry alert naming it, and a
+ * revoked (returned) ticket: rows in each check-in table, in a version of their own.
+ */
+async function seedCheckInRows(server: TestServer, demo: DemoOrg) {
+  const orgId = demo.org.id;
+  const ticket = demo.tickets[0]!;
+  const rows = {
+    checkin_lists: randomUUID(),
+    check_ins: randomUUID(),
+    entry_alerts: randomUUID(),
+    ticket_revocations: randomUUID(),
+  };
+  await inTransaction(server.db.adminPool, { orgId }, async (client) => {
+    const version = await takeOrgVersions(client, orgId);
+    await client.query(
+      `INSERT INTO checkin_lists (org_id, id, event_id, name, time_zone, version)
+       VALUES ($1, $2, $3, 'Main entrance', 'Europe/Berlin', $4)`,
+      [orgId, rows.checkin_lists, ticket.eventId, version],
+    );
+    await client.query(
+      `INSERT INTO check_ins (org_id, id, list_id, event_id, ticket_id, ticket_type_id, direction, outcome, code,
+         reason, device_id, device_name, scanned_at, version)
+       VALUES ($1, $2, $3, $4, $5, $6, 'entry', 'admitted', 'admitted', 'Valid ticket', $7, 'Door 1',
+         now() - interval '5 hours', $8)`,
+      [
+        orgId,
+        rows.check_ins,
+        rows.checkin_lists,
+        ticket.eventId,
+        ticket.id,
+        ticket.ticketTypeId,
+        randomUUID(),
+        version,
+      ],
+    );
+    await client.query(
+      `INSERT INTO entry_alerts (org_id, id, event_id, list_id, ticket_id, first_check_in_id, first_device_name,
+         first_at, second_check_in_id, second_device_name, second_at, created_at, version)
+       VALUES ($1, $2, $3, $4, $5, $6, 'Door 1', now() - interval '5 hours', $2, 'Door 2',
+         now() - interval '4 hours', now(), $7)`,
+      [orgId, rows.entry_alerts, ticket.eventId, rows.checkin_lists, ticket.id, rows.check_ins, version],
+    );
+    await client.query(
+      `INSERT INTO ticket_revocations (org_id, id, event_id, reason, revoked_at, version)
+       VALUES ($1, $2, $3, 'returned', now(), $4)`,
+      [orgId, rows.ticket_revocations, ticket.eventId, version],
+    );
+  });
+  return rows;
 }

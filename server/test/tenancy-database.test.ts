@@ -21,7 +21,6 @@ let app: pg.Client;
 /** Every table holding organizations' rows: each must keep to its organization's scope. */
 const orgScopedTables = [
   ...replicatedTableNames,
-  'ticket_signing_keys',
   'devices',
   'memberships',
   'org_versions',

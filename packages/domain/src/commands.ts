@@ -17,6 +17,7 @@ import { saleCommands } from './sale-commands.ts';
 import { eventSetupCommands } from './event-setup-commands.ts';
 import { shiftCommands } from './shift-commands.ts';
 import { refundCommands } from './refund-commands.ts';
+import { checkInCommands } from './checkin-commands.ts';
 
 /**
  * Rows a command needs to read: by id, or by the value of one column (a refund reads the tickets whose
@@ -118,6 +119,7 @@ export const commandRegistry: { [N in CommandName]: CommandDefinition<ArgsOf<N>>
   ...eventSetupCommands,
   ...shiftCommands,
   ...refundCommands,
+  ...checkInCommands,
 };
 
 /** Whether a command (by any name a console sent) turns slots into signed tickets. */

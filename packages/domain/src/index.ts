@@ -6,3 +6,5 @@ export * from './commands.ts';
 export * from './pricing.ts';
 export * from './shift-report.ts';
 export * from './replicated-tables.ts';
+export * from './checkin-rules.ts';
+export * from './checkin-commands.ts';

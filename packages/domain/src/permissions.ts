@@ -20,7 +20,14 @@ export type OrgAction =
  * columns a device replicates (replicated-tables.ts) never drift from the permission table.
  */
 export type DataAction =
-  'tickets.read' | 'tickets.secrets' | 'orders.read' | 'people.names' | 'people.contact' | 'people.profile';
+  | 'tickets.read'
+  | 'tickets.secrets'
+  /** The organization's public ticket keys and the revoked tickets: enough to verify a signed code alone. */
+  | 'tickets.verify'
+  | 'orders.read'
+  | 'people.names'
+  | 'people.contact'
+  | 'people.profile';
 
 const grants: Record<OrgRole, readonly OrgAction[]> = {
   owner: [
@@ -63,6 +70,8 @@ const needs: Record<DataAction, readonly OrgAction[]> = {
   // Scanning admits tickets and selling issues them; both need the tickets and their secrets.
   'tickets.read': ['checkin.scan', 'sales.sell'],
   'tickets.secrets': ['checkin.scan', 'sales.sell'],
+  // A scanner verifies signed codes offline, and a till checks the code it prints; both need the public keys.
+  'tickets.verify': ['checkin.scan', 'sales.sell'],
   'orders.read': ['sales.sell'],
   // The name on a ticket is checked at the gate.
   'people.names': ['checkin.scan', 'sales.sell'],

@@ -69,6 +69,11 @@ describe('refundOrder', () => {
       expect.objectContaining({ id: ids.quota, sold: 47, allocated: 4 }),
       expect.objectContaining({ id: ids.otherQuota, sold: 0 }),
     ]);
+    // A scanner that holds no tickets learns of the refund from these.
+    expect(written(writes, 'ticket_revocations')).toEqual([
+      { id: ticketRow(0).id, eventId: ids.event, reason: 'refunded', revokedAt: at },
+      { id: ticketRow(2).id, eventId: ids.event, reason: 'refunded', revokedAt: at },
+    ]);
     expect(written(writes, 'order_audit')).toEqual([
       {
         id: newAudit,
@@ -91,6 +96,10 @@ describe('refundOrder', () => {
     const writes = writesOf(refund({ action: 'void', shiftId: null }, comp));
     expect(written(writes, 'orders')[0]).toMatchObject({ status: 'void', refundedAt: at });
     expect(written(writes, 'tickets').map((row) => (row as { status: string }).status)).toEqual([
+      'void',
+      'void',
+    ]);
+    expect(written(writes, 'ticket_revocations').map((row) => (row as { reason: string }).reason)).toEqual([
       'void',
       'void',
     ]);
@@ -196,5 +205,25 @@ describe('refundOrder', () => {
       'shifts',
       'tickets',
     ]);
+  });
+
+  it('keeps a revocation the ticket already has, and still refunds it', () => {
+    const revoked = {
+      ...db,
+      ticket_revocations: [
+        {
+          id: ticketRow(0).id,
+          eventId: ids.event,
+          reason: 'returned',
+          revokedAt: '2026-12-05T20:00:00.000Z',
+          version: 3,
+          updatedAt: '2026-12-05T20:00:00.000Z',
+          updatedBy: null,
+        },
+      ],
+    };
+    const writes = writesOf(refund({}, revoked));
+    expect(written(writes, 'tickets')).toHaveLength(2);
+    expect(written(writes, 'ticket_revocations')).toEqual([expect.objectContaining({ id: ticketRow(2).id })]);
   });
 });

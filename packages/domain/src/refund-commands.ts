@@ -7,7 +7,8 @@ import { ownOpenShift } from './shift-commands.ts';
 /**
  * Undoing a sale. A void undoes a mistake moments later, from the same drawer; a refund gives the money back
  * (later, perhaps at another till). Either way the order's valid tickets stop being valid at once (check-in
- * refuses them), their seats go back to their quotas, and an audit row says who did it, where and why.
+ * refuses them, and so does a scanner holding only the revocations), their seats go back to their quotas, and
+ * an audit row says who did it, where and why.
  *
  * Money paid through a provider goes back through it, which is not built yet; only what the box office took
  * itself (cash, a standalone terminal, comps) is undone here.
@@ -87,6 +88,8 @@ export const refundCommands = defineCommands({
       return [
         { table: 'ticket_types', column: 'event_id', values: [order.eventId] },
         { table: 'quotas', column: 'event_id', values: [order.eventId] },
+        // A ticket revoked already (by the server, say) keeps its first revocation.
+        { table: 'ticket_revocations', ids: [...rows.tickets.keys()] },
       ];
     },
     decide(rows, args, ctx) {
@@ -111,6 +114,14 @@ export const refundCommands = defineCommands({
         value: [
           updateOf('orders', order, { status, refundedAt: args.at, refundReason: args.reason }),
           ...undone.map((ticket) => updateOf('tickets', ticket, { status })),
+          // What a scanner that holds no tickets checks: the revoked ones.
+          ...undone
+            .filter((ticket) => !rows.ticket_revocations.has(ticket.id))
+            .map((ticket): CommandWrite => ({
+              table: 'ticket_revocations',
+              op: 'insert',
+              row: { id: ticket.id, eventId: ticket.eventId, reason: status, revokedAt: args.at },
+            })),
           ...seatsBack(rows, undone),
           {
             table: 'order_audit',

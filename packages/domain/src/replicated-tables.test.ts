@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { orgRoleSchema, type OrgRole, type ReplicatedTableName } from '@janix/schemas';
 import { roleAllows } from './permissions.ts';
-import { columnsForRole, replicatedTables, tablesForRole } from './replicated-tables.ts';
+import { columnsForRole, replicatedTables, tablesForDevice, tablesForRole } from './replicated-tables.ts';
 
 const by = ['updated_at', 'updated_by'];
 const all = {
@@ -118,18 +118,73 @@ const all = {
     'created_at',
     ...by,
   ],
+  ticket_signing_keys: ['id', 'version', 'kid', 'public_key', 'retired_at', 'created_at', ...by],
+  checkin_lists: [
+    'id',
+    'version',
+    'event_id',
+    'name',
+    'ticket_type_ids',
+    'valid_from',
+    'valid_until',
+    'allow_reentry',
+    'allow_multiple_entries',
+    'max_entries_per_day',
+    'auto_checkout_at',
+    'time_zone',
+    ...by,
+  ],
+  check_ins: [
+    'id',
+    'version',
+    'list_id',
+    'event_id',
+    'ticket_id',
+    'ticket_type_id',
+    'direction',
+    'outcome',
+    'code',
+    'reason',
+    'device_id',
+    'device_name',
+    'scanned_at',
+    'manual',
+    'raw_excerpt',
+    ...by,
+  ],
+  entry_alerts: [
+    'id',
+    'version',
+    'event_id',
+    'list_id',
+    'ticket_id',
+    'first_check_in_id',
+    'first_device_name',
+    'first_at',
+    'second_check_in_id',
+    'second_device_name',
+    'second_at',
+    'created_at',
+    ...by,
+  ],
+  ticket_revocations: ['id', 'version', 'event_id', 'reason', 'revoked_at', ...by],
 } satisfies Record<ReplicatedTableName, string[]>;
 
 const loadOrder: ReplicatedTableName[] = [
   'events',
   'quotas',
   'ticket_types',
+  'ticket_signing_keys',
+  'checkin_lists',
   'shifts',
   'orders',
   'tickets',
+  'ticket_revocations',
   'allocations',
   'cash_movements',
   'order_audit',
+  'check_ins',
+  'entry_alerts',
   'people',
 ];
 
@@ -149,8 +204,13 @@ const expected: Record<OrgRole, Partial<Record<ReplicatedTableName, string[]>>> 
     events: all.events,
     quotas: all.quotas,
     ticket_types: all.ticket_types,
+    ticket_signing_keys: all.ticket_signing_keys,
+    checkin_lists: all.checkin_lists,
     people: [...names, ...by],
     tickets: all.tickets,
+    ticket_revocations: all.ticket_revocations,
+    check_ins: all.check_ins,
+    entry_alerts: all.entry_alerts,
   },
 };
 
@@ -195,6 +255,41 @@ describe('who receives which table and column', () => {
     for (const role of orgRoleSchema.options) {
       const events = tablesForRole(role).find((table) => table.name === 'events')!;
       expect(columnsForRole(events, role)).toEqual(expect.arrayContaining(['updated_at', 'updated_by']));
+    }
+  });
+
+  it('never sends the private half of a signing key to anyone', () => {
+    for (const role of orgRoleSchema.options) {
+      const keys = tablesForRole(role).find((table) => table.name === 'ticket_signing_keys')!;
+      expect(columnsForRole(keys, role)).not.toContain('private_key_sealed');
+    }
+  });
+});
+
+describe('device profiles', () => {
+  it('gives every role its own tables with attendee data', () => {
+    for (const role of orgRoleSchema.options) {
+      expect(tablesForDevice(role, 'attendees')).toEqual(tablesForRole(role));
+    }
+  });
+
+  it('gives a device without attendee data no tickets, people, orders or order audit, but what verifies a code', () => {
+    expect(tablesForDevice('check_in', 'no_attendee_data').map((table) => table.name)).toEqual([
+      'events',
+      'quotas',
+      'ticket_types',
+      'ticket_signing_keys',
+      'checkin_lists',
+      'ticket_revocations',
+      'check_ins',
+      'entry_alerts',
+    ]);
+    for (const role of orgRoleSchema.options) {
+      const names = tablesForDevice(role, 'no_attendee_data').map((table) => table.name);
+      for (const table of ['tickets', 'people', 'orders', 'order_audit'] as const) {
+        expect(names, `${role} ${table}`).not.toContain(table);
+      }
+      expect(names, role).toEqual(expect.arrayContaining(['ticket_signing_keys', 'ticket_revocations']));
     }
   });
 });

@@ -1,4 +1,4 @@
-import type { OrgRole, ReplicatedTableName } from '@janix/schemas';
+import type { DeviceProfile, OrgRole, ReplicatedTableName } from '@janix/schemas';
 import { roleAllows, type OrgAction } from './permissions.ts';
 
 export type { ReplicatedTableName };
@@ -36,6 +36,11 @@ export interface ReplicatedTableSpec {
    * later change is no overwrite of this console's edit to tell its user about, so none is tracked.
    */
   readonly ledger?: true;
+  /**
+   * Rows name or identify attendees (who bought, who holds which ticket): a device in the 'no_attendee_data'
+   * profile does without them and verifies signed codes alone.
+   */
+  readonly attendeeData?: true;
 }
 
 /**
@@ -100,9 +105,45 @@ const tableDescriptions = [
     ],
   },
   {
+    // The public halves only (the sealed private key never leaves the server): written by the server's key
+    // code (server/src/tickets/signing-keys.ts), never by a command.
+    name: 'ticket_signing_keys',
+    ledger: true,
+    requires: 'tickets.verify',
+    label: 'kid',
+    columns: [
+      { name: 'kid', type: 'text' },
+      { name: 'public_key', type: 'text' },
+      { name: 'retired_at', type: 'timestamptz', nullable: true },
+      { name: 'created_at', type: 'timestamptz' },
+      ...authorship,
+    ],
+  },
+  {
+    // What one entrance admits. `ticket_type_ids` is a JSON array of ids; an empty one admits every type of
+    // the event. `auto_checkout_at` ('HH:MM', in `time_zone`) counts everyone inside as gone each day.
+    name: 'checkin_lists',
+    requires: 'events.read',
+    label: 'name',
+    columns: [
+      { name: 'event_id', type: 'uuid' },
+      { name: 'name', type: 'text' },
+      { name: 'ticket_type_ids', type: 'text' },
+      { name: 'valid_from', type: 'timestamptz', nullable: true },
+      { name: 'valid_until', type: 'timestamptz', nullable: true },
+      { name: 'allow_reentry', type: 'bool' },
+      { name: 'allow_multiple_entries', type: 'bool' },
+      { name: 'max_entries_per_day', type: 'int', nullable: true },
+      { name: 'auto_checkout_at', type: 'text', nullable: true },
+      { name: 'time_zone', type: 'text' },
+      ...authorship,
+    ],
+  },
+  {
     name: 'people',
     requires: 'people.names',
     loadLast: true,
+    attendeeData: true,
     columns: [
       { name: 'first_name', type: 'text' },
       { name: 'last_name', type: 'text' },
@@ -136,6 +177,7 @@ const tableDescriptions = [
   {
     name: 'orders',
     ledger: true,
+    attendeeData: true,
     requires: 'orders.read',
     label: 'code',
     columns: [
@@ -163,6 +205,7 @@ const tableDescriptions = [
   {
     name: 'tickets',
     ledger: true,
+    attendeeData: true,
     requires: 'tickets.read',
     columns: [
       { name: 'order_id', type: 'uuid' },
@@ -175,6 +218,20 @@ const tableDescriptions = [
       { name: 'tax_cents', type: 'int' },
       { name: 'allocation_id', type: 'uuid', nullable: true },
       { name: 'slot', type: 'int', nullable: true },
+      ...authorship,
+    ],
+  },
+  {
+    // Tickets that no longer admit (id = the ticket's id): what a scanner that verifies signed codes alone
+    // checks, since it holds no tickets. Written with each refund or void, and for a returned allocation's
+    // unsold seats, whose codes may have been printed.
+    name: 'ticket_revocations',
+    ledger: true,
+    requires: 'tickets.verify',
+    columns: [
+      { name: 'event_id', type: 'uuid' },
+      { name: 'reason', type: 'text' },
+      { name: 'revoked_at', type: 'timestamptz' },
       ...authorship,
     ],
   },
@@ -213,6 +270,7 @@ const tableDescriptions = [
   {
     name: 'order_audit',
     ledger: true,
+    attendeeData: true,
     requires: 'orders.read',
     label: 'reason',
     columns: [
@@ -225,6 +283,50 @@ const tableDescriptions = [
       { name: 'user_id', type: 'uuid' },
       { name: 'user_name', type: 'text' },
       { name: 'device_id', type: 'uuid' },
+      { name: 'created_at', type: 'timestamptz' },
+      ...authorship,
+    ],
+  },
+  {
+    // One scan as the device that made it decided it: a fact, never refused at upload. `ticket_id` names no
+    // row when the code named none this organization has (a forged or foreign code), so it is no reference.
+    name: 'check_ins',
+    ledger: true,
+    requires: 'checkin.scan',
+    label: 'reason',
+    columns: [
+      { name: 'list_id', type: 'uuid' },
+      { name: 'event_id', type: 'uuid' },
+      { name: 'ticket_id', type: 'uuid', nullable: true },
+      { name: 'ticket_type_id', type: 'uuid', nullable: true },
+      { name: 'direction', type: 'text' },
+      { name: 'outcome', type: 'text' },
+      { name: 'code', type: 'text' },
+      { name: 'reason', type: 'text' },
+      { name: 'device_id', type: 'uuid' },
+      { name: 'device_name', type: 'text' },
+      { name: 'scanned_at', type: 'timestamptz' },
+      { name: 'manual', type: 'bool' },
+      { name: 'raw_excerpt', type: 'text', nullable: true },
+      ...authorship,
+    ],
+  },
+  {
+    // The same ticket admitted twice where the list allows it once (two devices apart from each other, each
+    // admitting offline): found by the server when the second scan arrives, naming both scans.
+    name: 'entry_alerts',
+    ledger: true,
+    requires: 'checkin.scan',
+    columns: [
+      { name: 'event_id', type: 'uuid' },
+      { name: 'list_id', type: 'uuid' },
+      { name: 'ticket_id', type: 'uuid' },
+      { name: 'first_check_in_id', type: 'uuid' },
+      { name: 'first_device_name', type: 'text' },
+      { name: 'first_at', type: 'timestamptz' },
+      { name: 'second_check_in_id', type: 'uuid' },
+      { name: 'second_device_name', type: 'text' },
+      { name: 'second_at', type: 'timestamptz' },
       { name: 'created_at', type: 'timestamptz' },
       ...authorship,
     ],
@@ -274,6 +376,15 @@ export const tableLoadOrder: ReplicatedTableName[] = [
 /** The tables a role replicates, in load order. */
 export function tablesForRole(role: OrgRole): ReplicatedTableSpec[] {
   return tableLoadOrder.map(tableSpec).filter((table) => roleAllows(role, table.requires));
+}
+
+/**
+ * The tables a device replicates, in load order: its role's, less the attendee tables when its profile says
+ * it holds no attendee data. The columns of each are its role's (`columnsForRole`).
+ */
+export function tablesForDevice(role: OrgRole, profile: DeviceProfile): ReplicatedTableSpec[] {
+  const tables = tablesForRole(role);
+  return profile === 'attendees' ? tables : tables.filter((table) => !table.attendeeData);
 }
 
 /** The columns of a table a role receives, in wire order: id and version first. */

@@ -23,6 +23,10 @@ async function enrolled(
 const replicaIndexes = [
   'allocations_device',
   'cash_movements_shift',
+  'check_ins_list',
+  'check_ins_ticket',
+  'checkin_lists_event',
+  'entry_alerts_event',
   'order_audit_order',
   'orders_code',
   'orders_event',
@@ -68,9 +72,10 @@ describe('replica sync', () => {
     const partial = count(core, 'tickets') + count(core, 'people') + count(core, 'orders');
     expect(core.sync().state.online).toBe(false);
     expect(core.replica().meta.get('cursor')).not.toBeNull();
-    // Mid-snapshot (two pages of 250: events, quotas, ticket types, then orders) a finished table has its
-    // index back; the indexes of the tables still loading wait, remembered in the replica itself.
-    expect(indexes(core)).toEqual(['quotas_event', 'ticket_types_event']);
+    // Mid-snapshot (two pages of 250: events, quotas, ticket types, signing keys, check-in lists, then
+    // orders) a finished table has its index back; the indexes of the tables still loading wait, remembered
+    // in the replica itself.
+    expect(indexes(core)).toEqual(['checkin_lists_event', 'quotas_event', 'ticket_types_event']);
     expect(
       new Set(
         core
@@ -78,7 +83,18 @@ describe('replica sync', () => {
           .meta.get('deferredIndexes')
           ?.map((index) => index.table),
       ),
-    ).toEqual(new Set(['orders', 'tickets', 'allocations', 'cash_movements', 'order_audit', 'people']));
+    ).toEqual(
+      new Set([
+        'orders',
+        'tickets',
+        'allocations',
+        'cash_movements',
+        'order_audit',
+        'check_ins',
+        'entry_alerts',
+        'people',
+      ]),
+    );
     await core.close();
 
     cut = false;

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { eventDraftSchema, eventPatchSchema } from './events.ts';
 import { uuidSchema } from './ids.ts';
 import { boxOfficeCommandArgs } from './box-office.ts';
+import { checkInCommandArgs } from './checkin.ts';
 
 /**
  * Commands are intents sent up by consoles and re-run by the server with the same domain rules.
@@ -12,6 +13,7 @@ export const commandArgsSchemas = {
   createEvent: z.object({ eventId: uuidSchema, draft: eventDraftSchema }),
   updateEvent: z.object({ eventId: uuidSchema, patch: eventPatchSchema }),
   ...boxOfficeCommandArgs,
+  ...checkInCommandArgs,
 } as const;
 export type CommandName = keyof typeof commandArgsSchemas;
 export type CommandArgs<N extends CommandName> = z.infer<(typeof commandArgsSchemas)[N]>;

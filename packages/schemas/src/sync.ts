@@ -45,6 +45,11 @@ export const replicatedTableNameSchema = z.enum([
   'allocations',
   'cash_movements',
   'order_audit',
+  'ticket_signing_keys',
+  'checkin_lists',
+  'check_ins',
+  'entry_alerts',
+  'ticket_revocations',
 ]);
 export type ReplicatedTableName = z.infer<typeof replicatedTableNameSchema>;
 

@@ -1,4 +1,4 @@
-import { orgRoleSchema, type OrgRole } from '@janix/schemas';
+import { deviceProfileSchema, orgRoleSchema, type DeviceProfile, type OrgRole } from '@janix/schemas';
 import type { Pool } from '../db/pools.ts';
 import { ReasonedError } from '../trpc/init.ts';
 import { hashSecret } from './secrets.ts';
@@ -9,6 +9,8 @@ export interface AuthenticatedDevice {
   name: string;
   /** What the device replicates: the current role of the member who enrolled it. */
   role: OrgRole;
+  /** Whether it holds attendee data (tickets, people, orders) at all. */
+  profile: DeviceProfile;
   lastSeq: number;
 }
 
@@ -28,6 +30,7 @@ export async function authenticateDevice(pool: Pool, token: string | null): Prom
     role: string | null;
     revoked_at: Date | null;
     last_seq: number;
+    profile: string;
   }>('SELECT * FROM device_for_token($1)', [hashSecret(token)]);
   const row = result.rows[0];
   if (!row) {
@@ -57,6 +60,7 @@ export async function authenticateDevice(pool: Pool, token: string | null): Prom
     orgId: row.org_id,
     name: row.name,
     role: orgRoleSchema.parse(row.role),
+    profile: deviceProfileSchema.parse(row.profile),
     lastSeq: row.last_seq,
   };
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { orgRoleSchema, replicatedTableNameSchema } from '@janix/schemas';
+import { deviceProfileSchema, orgRoleSchema, replicatedTableNameSchema } from '@janix/schemas';
 
 /**
  * The pull position, opaque to consoles. `o` and `r` are the organization and the role it was issued for. `v` is the organization version the replica is complete up to
@@ -10,6 +10,8 @@ const cursorSchema = z.object({
   o: z.uuid(),
   /** The role whose scope the replica was filled with: a device whose role changed must refetch. */
   r: orgRoleSchema,
+  /** The device profile it was filled for (absent: 'attendees'); a device whose profile changed must refetch. */
+  p: deviceProfileSchema.optional(),
   v: z.number().int().nonnegative(),
   snap: z
     .object({

@@ -1,5 +1,12 @@
-import type { OrgRole, PullResult, ReplicatedTableName, TableBatch, TableChecksum } from '@janix/schemas';
-import { columnsForRole, tableSpec, tablesForRole } from '@janix/domain';
+import type {
+  DeviceProfile,
+  OrgRole,
+  PullResult,
+  ReplicatedTableName,
+  TableBatch,
+  TableChecksum,
+} from '@janix/schemas';
+import { columnsForRole, tableSpec, tablesForDevice } from '@janix/domain';
 import { inTransaction } from '../db/org-transaction.ts';
 import type { Pool, PoolClient } from '../db/pools.ts';
 import { ReasonedError } from '../trpc/init.ts';
@@ -19,6 +26,19 @@ interface DeviceScope {
   id: string;
   orgId: string;
   role: OrgRole;
+  /** What the device holds besides its role's scope: a device without attendee data gets fewer tables. */
+  profile: DeviceProfile;
+}
+
+/** What a replica is filled with: its role's columns of the tables its role and profile receive. */
+type Scope = Pick<DeviceScope, 'role' | 'profile'>;
+
+const scopeTables = (scope: Scope): ReplicatedTableName[] =>
+  tablesForDevice(scope.role, scope.profile).map((spec) => spec.name);
+
+/** Whether a cursor was issued for the device's current role and profile (one from before profiles: 'attendees'). */
+function filledFor(cursor: FeedCursor, scope: Scope): boolean {
+  return cursor.r === scope.role && (cursor.p ?? 'attendees') === scope.profile;
 }
 
 function mustRefetch(): ReasonedError {
@@ -68,7 +88,7 @@ async function snapshotPage(client: PoolClient, cursor: FeedCursor, role: OrgRol
     }
     const remaining = snap.tables.slice(1);
     if (remaining.length === 0)
-      return { batches, next: { o: cursor.o, r: cursor.r, v: cursor.v } satisfies FeedCursor };
+      return { batches, next: { o: cursor.o, r: cursor.r, p: cursor.p, v: cursor.v } satisfies FeedCursor };
     snap = { tables: remaining, after: null };
   }
   return { batches, next: { ...cursor, snap } satisfies FeedCursor };
@@ -92,8 +112,9 @@ async function snapshotRemaining(client: PoolClient, cursor: FeedCursor): Promis
  * The feed after version v: rows and tombstones of every table the role replicates, ending on a version
  * boundary so a page never splits one transaction's changes (and the cursor never skips one, G5).
  */
-async function feedPage(client: PoolClient, cursor: FeedCursor, role: OrgRole, limit: number, head: number) {
-  const tables = tablesForRole(role).map((spec) => spec.name);
+async function feedPage(client: PoolClient, cursor: FeedCursor, scope: Scope, limit: number, head: number) {
+  const { role } = scope;
+  const tables = scopeTables(scope);
   const fetched = new Map<ReplicatedTableName, unknown[][]>();
   // Every version below `complete` has all its rows in hand: each table stopped at or beyond it.
   let complete = Number.POSITIVE_INFINITY;
@@ -158,16 +179,16 @@ async function feedPage(client: PoolClient, cursor: FeedCursor, role: OrgRole, l
   return {
     batches,
     tombstones: [...tombstonesByTable].map(([table, ids]) => ({ table, ids })),
-    next: { o: cursor.o, r: cursor.r, v: until } satisfies FeedCursor,
+    next: { o: cursor.o, r: cursor.r, p: cursor.p, v: until } satisfies FeedCursor,
     hasMore: until < head,
   };
 }
 
-async function feedRemaining(client: PoolClient, role: OrgRole, after: number): Promise<number> {
+async function feedRemaining(client: PoolClient, scope: Scope, after: number): Promise<number> {
   let total = 0;
-  for (const spec of tablesForRole(role)) {
+  for (const table of scopeTables(scope)) {
     const result = await client.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM ${spec.name} WHERE version > $1`,
+      `SELECT count(*)::int AS n FROM ${table} WHERE version > $1`,
       [after],
     );
     total += result.rows[0]!.n;
@@ -175,15 +196,15 @@ async function feedRemaining(client: PoolClient, role: OrgRole, after: number): 
   return total;
 }
 
-/** Count and sum of versions per table, over exactly what this role replicates. */
-async function tableChecksums(client: PoolClient, role: OrgRole): Promise<TableChecksum[]> {
+/** Count and sum of versions per table, over exactly what this role and profile replicate. */
+async function tableChecksums(client: PoolClient, scope: Scope): Promise<TableChecksum[]> {
   const checksums: TableChecksum[] = [];
-  for (const spec of tablesForRole(role)) {
+  for (const table of scopeTables(scope)) {
     const result = await client.query<{ count: number; version_sum: string }>(
-      `SELECT count(*)::int AS count, coalesce(sum(version), 0)::text AS version_sum FROM ${spec.name}`,
+      `SELECT count(*)::int AS count, coalesce(sum(version), 0)::text AS version_sum FROM ${table}`,
     );
     checksums.push({
-      table: spec.name,
+      table,
       count: result.rows[0]!.count,
       versionSum: Number(result.rows[0]!.version_sum),
     });
@@ -212,12 +233,13 @@ export async function pullChanges(
 ): Promise<PullResult> {
   const feedOnly = request.cursor !== null && !request.resync?.length;
   const decoded = request.cursor === null ? null : decodeCursor(request.cursor);
-  const readAheadKey = (cursor: string) => `${device.id}|${device.role}|${cursor}|${request.limit}`;
+  const readAheadKey = (cursor: string) =>
+    `${device.id}|${device.role}|${device.profile}|${cursor}|${request.limit}`;
   let page: SharedPage;
-  if (feedOnly && decoded && !decoded.snap && decoded.o === device.orgId && decoded.r === device.role) {
+  if (feedOnly && decoded && !decoded.snap && decoded.o === device.orgId && filledFor(decoded, device)) {
     page = await pages.shared.read(
       device.orgId,
-      `${device.role}|${decoded.v}|${request.limit}|${request.checksums}`,
+      `${device.role}|${device.profile}|${decoded.v}|${request.limit}|${request.checksums}`,
       () => readPage(pool, device, request),
     );
   } else {
@@ -274,14 +296,7 @@ async function readPage(pool: Pool, device: DeviceScope, request: PullRequest): 
   // A new replica's progress bar needs the snapshot's size. Counting 200k rows takes as long as reading the
   // first page, so count beside it on another connection (only an estimate is needed; the console counts
   // down) instead of after it while the console waits.
-  const initialSize =
-    request.cursor === null
-      ? snapshotSize(
-          pool,
-          device.orgId,
-          tablesForRole(device.role).map((spec) => spec.name),
-        )
-      : null;
+  const initialSize = request.cursor === null ? snapshotSize(pool, device.orgId, scopeTables(device)) : null;
   initialSize?.catch(() => {});
   return inTransaction(
     pool,
@@ -293,24 +308,26 @@ async function readPage(pool: Pool, device: DeviceScope, request: PullRequest): 
       );
       const headVersion = head.rows[0]?.version ?? 0;
       const horizon = head.rows[0]?.feed_horizon ?? 0;
-      const roleTables = tablesForRole(device.role).map((spec) => spec.name);
+      const roleTables = scopeTables(device);
 
       let cursor: FeedCursor;
       if (request.cursor === null) {
         cursor = {
           o: device.orgId,
           r: device.role,
+          p: device.profile,
           v: headVersion,
           snap: { tables: roleTables, after: null },
         };
       } else {
         const decoded = decodeCursor(request.cursor);
-        // Foreign, forged, from the future, behind purged tombstones, or filled for a role the device no
-        // longer has (its member was demoted: rows it may no longer hold must go): it cannot continue from it.
+        // Foreign, forged, from the future, behind purged tombstones, or filled for a role or profile the
+        // device no longer has (its member was demoted, an admin took its attendee data away: rows it may no
+        // longer hold must go): it cannot continue from it.
         if (
           !decoded ||
           decoded.o !== device.orgId ||
-          decoded.r !== device.role ||
+          !filledFor(decoded, device) ||
           decoded.v > headVersion ||
           decoded.v < horizon
         )
@@ -341,8 +358,7 @@ async function readPage(pool: Pool, device: DeviceScope, request: PullRequest): 
         const remaining = initialSize
           ? Math.max(0, (await initialSize) - delivered)
           : request.resync?.length
-            ? (await snapshotRemaining(client, page.next)) +
-              (await feedRemaining(client, device.role, cursor.v))
+            ? (await snapshotRemaining(client, page.next)) + (await feedRemaining(client, device, cursor.v))
             : null;
         return {
           headVersion,
@@ -354,17 +370,17 @@ async function readPage(pool: Pool, device: DeviceScope, request: PullRequest): 
           progress: { phase: 'snapshot' as const, remainingRows: remaining },
         };
       }
-      const page = await feedPage(client, cursor, device.role, request.limit, headVersion);
+      const page = await feedPage(client, cursor, device, request.limit, headVersion);
       return {
         headVersion,
         cursor: encodeCursor(page.next),
         hasMore: page.hasMore,
         batches: page.batches,
         tombstones: page.tombstones,
-        checksums: !page.hasMore && request.checksums ? await tableChecksums(client, device.role) : null,
+        checksums: !page.hasMore && request.checksums ? await tableChecksums(client, device) : null,
         progress: {
           phase: 'feed' as const,
-          remainingRows: page.hasMore ? await feedRemaining(client, device.role, page.next.v) : 0,
+          remainingRows: page.hasMore ? await feedRemaining(client, device, page.next.v) : 0,
         },
       };
     },

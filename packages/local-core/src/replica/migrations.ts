@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import { Umzug, type UmzugStorage } from 'umzug';
 
 /** The replica's schema version, sent with every sync request so the server can refuse a stale console. */
-export const REPLICA_SCHEMA_VERSION = 4;
+export const REPLICA_SCHEMA_VERSION = 5;
 
 /**
  * The replicated tables as of 0004, frozen here (a later change is a later migration): columns after id and
@@ -76,6 +76,65 @@ function boxOfficeSchema(): string {
       allocation_id TEXT NOT NULL, slot INTEGER NOT NULL, ticket_type_id TEXT NOT NULL, ticket_id TEXT NOT NULL,
       secret TEXT NOT NULL, spent_order_id TEXT, PRIMARY KEY (allocation_id, slot, ticket_type_id)
     );
+  `;
+}
+
+/** The check-in tables as of 0006, frozen like those of 0004: columns after id and version, in wire order. */
+const tablesAt0006: Record<string, string> = {
+  ticket_signing_keys:
+    'kid TEXT, public_key TEXT, retired_at TEXT, created_at TEXT, updated_at TEXT, updated_by TEXT',
+  checkin_lists:
+    'event_id TEXT, name TEXT, ticket_type_ids TEXT, valid_from TEXT, valid_until TEXT, allow_reentry INTEGER, ' +
+    'allow_multiple_entries INTEGER, max_entries_per_day INTEGER, auto_checkout_at TEXT, time_zone TEXT, ' +
+    'updated_at TEXT, updated_by TEXT',
+  check_ins:
+    'list_id TEXT, event_id TEXT, ticket_id TEXT, ticket_type_id TEXT, direction TEXT, outcome TEXT, code TEXT, ' +
+    'reason TEXT, device_id TEXT, device_name TEXT, scanned_at TEXT, manual INTEGER, raw_excerpt TEXT, ' +
+    'updated_at TEXT, updated_by TEXT',
+  entry_alerts:
+    'event_id TEXT, list_id TEXT, ticket_id TEXT, first_check_in_id TEXT, first_device_name TEXT, first_at TEXT, ' +
+    'second_check_in_id TEXT, second_device_name TEXT, second_at TEXT, created_at TEXT, updated_at TEXT, ' +
+    'updated_by TEXT',
+  ticket_revocations: 'event_id TEXT, reason TEXT, revoked_at TEXT, updated_at TEXT, updated_by TEXT',
+};
+
+/** Each replicated table with its pending overlay and the view that lays one over the other. */
+function overlaidTable(table: string, columns: string): string {
+  return `
+      CREATE TABLE ${table} (id TEXT PRIMARY KEY, version INTEGER NOT NULL, ${columns});
+      CREATE TABLE ${table}_pending (id TEXT PRIMARY KEY, version INTEGER NOT NULL, ${columns});
+      CREATE VIEW ${table}_current AS
+        SELECT *, 1 AS pending FROM ${table}_pending
+        UNION ALL
+        SELECT t.*, 0 AS pending FROM ${table} t WHERE t.id NOT IN (SELECT id FROM ${table}_pending);`;
+}
+
+function checkInSchema(): string {
+  return `
+    ${Object.entries(tablesAt0006)
+      .map(([table, columns]) => overlaidTable(table, columns))
+      .join('\n')}
+    -- A scan looks up the ticket's earlier scans (server-confirmed and pending); counts and the recent scans
+    -- read a list's scans by time; the alerts banner reads an event's alerts.
+    CREATE INDEX check_ins_ticket ON check_ins (ticket_id);
+    CREATE INDEX check_ins_list ON check_ins (list_id, scanned_at);
+    CREATE INDEX check_ins_pending_ticket ON check_ins_pending (ticket_id);
+    CREATE INDEX check_ins_pending_list ON check_ins_pending (list_id, scanned_at);
+    CREATE INDEX checkin_lists_event ON checkin_lists (event_id);
+    CREATE INDEX entry_alerts_event ON entry_alerts (event_id);
+    -- What the server already holds of the new tables (the signing keys in particular) was fed before this
+    -- console knew them: a console that has synced reloads just these from a snapshot, keeping its place in
+    -- the feed (as after a checksum mismatch), added to any reload it was already waiting for.
+    INSERT INTO meta (key, value)
+      SELECT 'pendingResync', (
+        SELECT json_group_array(value) FROM (
+          SELECT value FROM json_each(coalesce((SELECT value FROM meta WHERE key = 'pendingResync'), '[]'))
+          UNION
+          SELECT value FROM json_each('${JSON.stringify(Object.keys(tablesAt0006))}')
+        )
+      )
+      WHERE EXISTS (SELECT 1 FROM meta WHERE key = 'cursor')
+    ON CONFLICT (key) DO UPDATE SET value = excluded.value;
   `;
 }
 
@@ -207,6 +266,12 @@ const migrations: Array<{ name: string; sql: string }> = [
       CREATE INDEX allocation_secrets_unspent ON allocation_secrets (allocation_id, ticket_type_id, slot)
         WHERE spent_order_id IS NULL;
     `,
+  },
+  {
+    // Check-in: lists, scans, double-entry alerts, and what verifies a signed code offline (the public keys,
+    // the revoked tickets), each with its pending overlay.
+    name: '0006-check-in',
+    sql: checkInSchema(),
   },
 ];
 
