@@ -15,6 +15,7 @@ import { describeServerError } from './server-client.ts';
 import { eventSetupRouter, salesReportRouter } from './event-setup-router.ts';
 import { boxOfficeRouter } from './box-office-router.ts';
 import { printingRouter } from './printing-router.ts';
+import { checkInRouter } from './checkin-router.ts';
 
 const t = initTRPC.context<{ core: LocalCoreInternals }>().create({
   errorFormatter({ shape, error }) {
@@ -232,6 +233,7 @@ export const localRouter = t.router({
   salesReport: salesReportRouter,
   boxOffice: boxOfficeRouter,
   printing: printingRouter,
+  checkin: checkInRouter,
 
   sync: t.router({
     now: t.procedure.mutation(async ({ ctx }) => {
