@@ -1,5 +1,5 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { useEffect } from 'react';
+import { lazy, Suspense, useEffect } from 'react';
 import { ErrorAlert } from './components/error-alert.tsx';
 import { SignOutButton } from './components/sign-out-button.tsx';
 import { SyncBadge } from './components/sync-badge.tsx';
@@ -23,6 +23,17 @@ import { SettingsScreen } from './screens/settings-screen.tsx';
 import { ShiftScreen } from './screens/shift-screen.tsx';
 import { useTRPC, type LocalStatus } from './trpc.ts';
 
+// The door screens bring jsQR and the camera code: loaded on first use, not with every console.
+const CheckInScreen = lazy(() =>
+  import('./screens/check-in-screen.tsx').then((module) => ({ default: module.CheckInScreen })),
+);
+const CheckInGateScreen = lazy(() =>
+  import('./screens/check-in-gate-screen.tsx').then((module) => ({ default: module.CheckInGateScreen })),
+);
+const CheckInListScreen = lazy(() =>
+  import('./screens/check-in-list-screen.tsx').then((module) => ({ default: module.CheckInListScreen })),
+);
+
 type Enrolled = LocalStatus & {
   device: NonNullable<LocalStatus['device']>;
   user: NonNullable<LocalStatus['user']>;
@@ -39,6 +50,12 @@ const NAV: { label: string; route: Route; matches: Route['screen'][]; requires?:
   { label: 'Shift', route: { screen: 'shift' }, matches: ['shift'], requires: 'sales.sell' },
   { label: 'Orders', route: { screen: 'orders' }, matches: ['orders', 'order'], requires: 'sales.sell' },
   { label: 'Sales', route: { screen: 'sales' }, matches: ['sales'], requires: 'orders.read' },
+  {
+    label: 'Check-in',
+    route: { screen: 'check-in', eventId: null },
+    matches: ['check-in', 'check-in-gate', 'check-in-list'],
+    requires: 'checkin.scan',
+  },
   { label: 'Settings', route: { screen: 'settings' }, matches: ['settings'] },
 ];
 
@@ -141,7 +158,11 @@ export function Shell({ status, localServiceDown }: { status: Enrolled; localSer
           <DashboardScreen status={status} localServiceDown={localServiceDown} />
         )}
         {route.screen === 'events' && (
-          <EventsScreen canEdit={canEditEvents} onNewEvent={() => navigate({ screen: 'new-event' })} />
+          <EventsScreen
+            canEdit={canEditEvents}
+            canCheckIn={consoleAllows(device, 'checkin.scan')}
+            onNewEvent={() => navigate({ screen: 'new-event' })}
+          />
         )}
         {route.screen === 'new-event' && (
           <EventEditorScreen canEdit={canEditEvents} onDone={() => navigate({ screen: 'events' })} />
@@ -164,6 +185,33 @@ export function Shell({ status, localServiceDown }: { status: Enrolled; localSer
           <EventSetupScreen key={route.eventId} eventId={route.eventId} canEdit={canEditEvents} />
         )}
         {route.screen === 'sales' && consoleAllows(device, 'orders.read') && <SalesScreen />}
+        <Suspense fallback={<p className="muted">Loading…</p>}>
+          {route.screen === 'check-in' && consoleAllows(device, 'checkin.scan') && (
+            <CheckInScreen
+              key={route.eventId ?? 'any'}
+              eventId={route.eventId}
+              canEditLists={canEditEvents}
+              onChooseEvent={(eventId) => navigate({ screen: 'check-in', eventId })}
+            />
+          )}
+          {route.screen === 'check-in-gate' && consoleAllows(device, 'checkin.scan') && (
+            <CheckInGateScreen
+              key={route.listId}
+              eventId={route.eventId}
+              listId={route.listId}
+              canEditLists={canEditEvents}
+            />
+          )}
+          {route.screen === 'check-in-list' && (
+            <CheckInListScreen
+              key={route.listId ?? `new-${route.eventId}`}
+              eventId={route.eventId}
+              listId={route.listId}
+              canEdit={canEditEvents}
+              onSaved={(listId) => navigate({ screen: 'check-in-gate', eventId: route.eventId, listId })}
+            />
+          )}
+        </Suspense>
         {route.screen === 'edit-event' && (
           <EventEditorScreen
             key={route.eventId}

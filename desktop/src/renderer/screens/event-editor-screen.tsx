@@ -61,9 +61,14 @@ export function EventEditorScreen({
           {baseline && <span className="heading-sub"> {baseline.name}</span>}
         </h1>
         {eventId !== undefined && (
-          <a className="button button-secondary" href={routeHref({ screen: 'event-setup', eventId })}>
-            Tickets and quotas
-          </a>
+          <div className="form-actions">
+            <a className="button button-secondary" href={routeHref({ screen: 'event-setup', eventId })}>
+              Tickets and quotas
+            </a>
+            <a className="button button-secondary" href={routeHref({ screen: 'check-in', eventId })}>
+              Check-in lists
+            </a>
+          </div>
         )}
       </div>
       {eventId !== undefined && <RecordNotices recordId={eventId} />}

@@ -13,7 +13,16 @@ import { useTRPC } from '../trpc.ts';
  * Every event of the organization, as the replica has it (pending local changes included), each with the
  * notices about this console's changes to it. Editing is offered only where the roles allow it.
  */
-export function EventsScreen({ onNewEvent, canEdit }: { onNewEvent: () => void; canEdit: boolean }) {
+export function EventsScreen({
+  onNewEvent,
+  canEdit,
+  canCheckIn = false,
+}: {
+  onNewEvent: () => void;
+  canEdit: boolean;
+  /** The role checks people in: each event links to its check-in lists. */
+  canCheckIn?: boolean;
+}) {
   const trpc = useTRPC();
   const heading = useFocusOnMount<HTMLHeadingElement>();
   const events = useQuery({
@@ -57,6 +66,7 @@ export function EventsScreen({ onNewEvent, canEdit }: { onNewEvent: () => void; 
                 <th scope="col">Starts</th>
                 <th scope="col">Status</th>
                 <th scope="col">Tickets</th>
+                {canCheckIn && <th scope="col">Check-in</th>}
               </tr>
             </thead>
             <tbody>
@@ -96,6 +106,13 @@ export function EventsScreen({ onNewEvent, canEdit }: { onNewEvent: () => void; 
                       <span className="visually-hidden"> for {event.name}</span>
                     </a>
                   </td>
+                  {canCheckIn && (
+                    <td>
+                      <a href={routeHref({ screen: 'check-in', eventId: event.id })}>
+                        Check-in lists<span className="visually-hidden"> of {event.name}</span>
+                      </a>
+                    </td>
+                  )}
                 </tr>
               ))}
             </tbody>
