@@ -47,6 +47,8 @@ describe('enrollment', () => {
       orgName: orgA.org.name,
       role: 'owner',
       name: 'Front desk',
+      // Unless the enrolling console asks for a device without attendee data.
+      profile: 'attendees',
     });
     expect(device.deviceToken).toMatch(/^jxd_[A-Za-z0-9_-]{43}$/);
 
@@ -56,8 +58,20 @@ describe('enrollment', () => {
 
     const listed = await apiClient(server, { session: ownerA }).devices.list.query({ orgId: orgA.org.id });
     const mine = listed.find((entry) => entry.id === device.deviceId);
-    expect(mine).toMatchObject({ name: 'Front desk', revokedAt: null, lastSeenAt: null });
-    expect(Object.keys(mine!).sort()).toEqual(['enrolledAt', 'id', 'lastSeenAt', 'name', 'revokedAt']);
+    expect(mine).toMatchObject({
+      name: 'Front desk',
+      revokedAt: null,
+      lastSeenAt: null,
+      profile: 'attendees',
+    });
+    expect(Object.keys(mine!).sort()).toEqual([
+      'enrolledAt',
+      'id',
+      'lastSeenAt',
+      'name',
+      'profile',
+      'revokedAt',
+    ]);
     expect(JSON.stringify(listed)).not.toContain(device.deviceToken);
     expect(JSON.stringify(listed)).not.toContain(device.deviceToken.slice(4));
   });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { orgRoleSchema, platformRoleSchema } from './roles.ts';
+import { deviceProfileSchema, orgRoleSchema, platformRoleSchema } from './roles.ts';
 import { uuidSchema } from './ids.ts';
 
 export const emailSchema = z
@@ -38,7 +38,12 @@ export const deviceNameSchema = z
   .min(1, 'give this device a name')
   .max(80, 'name is too long');
 
-export const enrollDeviceInputSchema = z.object({ orgId: uuidSchema, name: deviceNameSchema });
+export const enrollDeviceInputSchema = z.object({
+  orgId: uuidSchema,
+  name: deviceNameSchema,
+  /** A scanner that should hold no attendee data says so when it enrolls; an admin may change it later. */
+  profile: deviceProfileSchema.default('attendees'),
+});
 
 export const enrolledDeviceSchema = z.object({
   deviceId: uuidSchema,
@@ -47,5 +52,7 @@ export const enrolledDeviceSchema = z.object({
   orgName: z.string(),
   role: orgRoleSchema,
   name: z.string(),
+  /** Absent on a console enrolled before profiles: 'attendees'. */
+  profile: deviceProfileSchema.optional(),
 });
 export type EnrolledDevice = z.infer<typeof enrolledDeviceSchema>;

@@ -1,6 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { enrollDeviceInputSchema, uuidSchema, type EnrolledDevice } from '@janix/schemas';
+import {
+  deviceProfileSchema,
+  enrollDeviceInputSchema,
+  uuidSchema,
+  type EnrolledDevice,
+} from '@janix/schemas';
 import { roleAllows } from '@janix/domain';
 import { hashSecret, newSecretToken } from '../../auth/secrets.ts';
 import { inTransaction, takeOrgVersions } from '../../db/org-transaction.ts';
@@ -22,9 +27,18 @@ export const devicesRouter = router({
         { orgId: input.orgId, userId: ctx.user.id },
         async (client) => {
           await client.query(
-            `INSERT INTO devices (id, org_id, name, token_hash, enrolled_by, created_at, role)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-            [deviceId, input.orgId, input.name, hashSecret(token), ctx.user.id, ctx.deps.now(), role],
+            `INSERT INTO devices (id, org_id, name, token_hash, enrolled_by, created_at, role, profile)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+            [
+              deviceId,
+              input.orgId,
+              input.name,
+              hashSecret(token),
+              ctx.user.id,
+              ctx.deps.now(),
+              role,
+              input.profile,
+            ],
           );
           const org = await client.query<{ name: string }>('SELECT name FROM organizations WHERE id = $1', [
             input.orgId,
@@ -32,7 +46,15 @@ export const devicesRouter = router({
           return org.rows[0]?.name ?? '';
         },
       );
-      return { deviceId, deviceToken: token, orgId: input.orgId, orgName, role, name: input.name };
+      return {
+        deviceId,
+        deviceToken: token,
+        orgId: input.orgId,
+        orgName,
+        role,
+        name: input.name,
+        profile: input.profile,
+      };
     }),
 
   list: sessionProcedure.input(z.object({ orgId: uuidSchema })).query(async ({ ctx, input }) => {
@@ -45,10 +67,12 @@ export const devicesRouter = router({
         created_at: Date;
         last_seen_at: Date | null;
         revoked_at: Date | null;
-      }>('SELECT id, name, created_at, last_seen_at, revoked_at FROM devices ORDER BY created_at');
+        profile: string;
+      }>('SELECT id, name, created_at, last_seen_at, revoked_at, profile FROM devices ORDER BY created_at');
       return result.rows.map((row) => ({
         id: row.id,
         name: row.name,
+        profile: deviceProfileSchema.parse(row.profile),
         enrolledAt: row.created_at.toISOString(),
         lastSeenAt: row.last_seen_at?.toISOString() ?? null,
         revokedAt: row.revoked_at?.toISOString() ?? null,
@@ -77,6 +101,26 @@ export const devicesRouter = router({
       );
       if (!updated.rowCount) throw notFound('Device');
       return { revoked: true as const };
+    }),
+
+  /**
+   * Whether a device holds attendee data. Its next pull is refused (`must_refetch`) and it fetches its replica
+   * again in the new scope, as when its member's role changes: a device that may no longer hold tickets,
+   * people or orders drops them.
+   */
+  setProfile: sessionProcedure
+    .input(z.object({ orgId: uuidSchema, deviceId: uuidSchema, profile: deviceProfileSchema }))
+    .mutation(async ({ ctx, input }) => {
+      const role = await roleIn(ctx.deps.pool, ctx.user.id, input.orgId);
+      if (!role || !roleAllows(role, 'devices.manage')) throw notFound('Device');
+      const updated = await inTransaction(
+        ctx.deps.pool,
+        { orgId: input.orgId, userId: ctx.user.id },
+        (client) =>
+          client.query('UPDATE devices SET profile = $2 WHERE id = $1', [input.deviceId, input.profile]),
+      );
+      if (!updated.rowCount) throw notFound('Device');
+      return { deviceId: input.deviceId, profile: input.profile };
     }),
 
   me: deviceProcedure.query(({ ctx }) => ({
