@@ -92,7 +92,9 @@ describe('createCheckInList', () => {
       });
     }
     expect(create({ draft: { ...draft, timeZone: 'America/Argentina/Buenos_Aires' } }).ok).toBe(true);
-    expect(create({ draft: { ...draft, timeZone: 'UTC' } }).ok).toBe(true);
+    for (const timeZone of ['UTC', 'EST5EDT', 'Etc/GMT-14', 'America/Indiana/Indianapolis']) {
+      expect(create({ draft: { ...draft, timeZone } }).ok, timeZone).toBe(true);
+    }
   });
 
   it('needs events.write', () => {

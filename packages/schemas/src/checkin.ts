@@ -46,8 +46,9 @@ export function isKnownTimeZone(zone: string): boolean {
   if (known === undefined) {
     try {
       new Intl.DateTimeFormat('en-GB', { timeZone: zone });
-      // 'UTC' and region zones ('Europe/Berlin'); offsets like '+01:00' are no zone with daylight saving rules.
-      known = /^[A-Za-z_]+(\/[A-Za-z0-9_+-]+)*$/.test(zone);
+      // Named zones ('UTC', 'Europe/Berlin', 'EST5EDT'); an offset like '+01:00' (which newer runtimes accept)
+      // is no zone with daylight saving rules.
+      known = /^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+)*$/.test(zone);
     } catch {
       known = false;
     }

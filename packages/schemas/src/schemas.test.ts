@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   emailSchema,
+  enrollDeviceInputSchema,
   eventDraftSchema,
   int4Schema,
   isoDateTimeSchema,
@@ -73,5 +74,14 @@ describe('boundary schemas', () => {
     ]) {
       expect(isoDateTimeSchema.safeParse(at).success, at).toBe(false);
     }
+  });
+
+  it('enrolls a device with attendee data unless it asks for none', () => {
+    const input = { orgId: '6f1c2d4e-8a9b-4c3d-9e2f-1a2b3c4d5e6f', name: 'Gate 1' };
+    expect(enrollDeviceInputSchema.parse(input).profile).toBe('attendees');
+    expect(enrollDeviceInputSchema.parse({ ...input, profile: 'no_attendee_data' }).profile).toBe(
+      'no_attendee_data',
+    );
+    expect(enrollDeviceInputSchema.safeParse({ ...input, profile: 'everything' }).success).toBe(false);
   });
 });
