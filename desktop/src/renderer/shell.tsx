@@ -208,7 +208,13 @@ export function Shell({ status, localServiceDown }: { status: Enrolled; localSer
               eventId={route.eventId}
               listId={route.listId}
               canEdit={canEditEvents}
-              onSaved={(listId) => navigate({ screen: 'check-in-gate', eventId: route.eventId, listId })}
+              onSaved={(listId, created) =>
+                navigate(
+                  created
+                    ? { screen: 'check-in', eventId: route.eventId }
+                    : { screen: 'check-in-gate', eventId: route.eventId, listId },
+                )
+              }
             />
           )}
         </Suspense>

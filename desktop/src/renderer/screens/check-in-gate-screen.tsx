@@ -186,7 +186,7 @@ export function CheckInGateScreen({
             </button>
           ))}
         </div>
-        <form className="gate-code-form" onSubmit={submitCode} aria-label="Scan a ticket code">
+        <form className="gate-code-form" onSubmit={submitCode} aria-label="Manual scan">
           <FormField label="Ticket code">
             {(props) => (
               <input
@@ -330,7 +330,7 @@ function AttendeeSearch({
               {hits.data.map((hit) => (
                 <tr key={hit.ticketId}>
                   <th scope="row">{hit.name ?? <span className="muted">No name</span>}</th>
-                  <td className="mono">{hit.orderCode ?? '—'}</td>
+                  <td className="mono cell-code">{hit.orderCode ?? '—'}</td>
                   <td>{hit.ticketType ?? '—'}</td>
                   <td>{hitStanding(hit, timeZone, now)}</td>
                   <td>

@@ -14,6 +14,7 @@ import { useFocusOnMount } from '../hooks/use-focus-on-mount.ts';
 import { reads } from '../replica-tables.ts';
 import { routeHref } from '../routes.ts';
 import { useTRPC } from '../trpc.ts';
+import '../event-setup.css';
 import '../check-in.css';
 
 /**
@@ -30,7 +31,8 @@ export function CheckInListScreen({
   eventId: string;
   listId: string | null;
   canEdit: boolean;
-  onSaved: (listId: string) => void;
+  /** A new list goes back to the event's lists (where it now shows); an edited one back to its door. */
+  onSaved: (listId: string, created: boolean) => void;
 }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
@@ -53,7 +55,7 @@ export function CheckInListScreen({
       onSuccess: async ({ listId: saved }) => {
         await queryClient.invalidateQueries(trpc.checkin.lists.pathFilter());
         await queryClient.invalidateQueries(trpc.status.queryFilter());
-        onSaved(saved);
+        onSaved(saved, listId === null);
       },
     }),
   );

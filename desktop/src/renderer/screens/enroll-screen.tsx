@@ -16,6 +16,7 @@ export function EnrollScreen({ user }: { user: NonNullable<LocalStatus['user']> 
   const memberships = useQuery(trpc.auth.memberships.queryOptions());
   const [orgId, setOrgId] = useState('');
   const [name, setName] = useState(DEFAULT_DEVICE_NAME);
+  const [noAttendeeData, setNoAttendeeData] = useState(false);
   const [errors, setErrors] = useState<{ orgId?: string; name?: string }>({});
   const enroll = useMutation(
     trpc.device.enroll.mutationOptions({
@@ -29,7 +30,11 @@ export function EnrollScreen({ user }: { user: NonNullable<LocalStatus['user']> 
 
   function submit(event: FormEvent) {
     event.preventDefault();
-    const parsed = enrollDeviceInputSchema.safeParse({ orgId: selected, name });
+    const parsed = enrollDeviceInputSchema.safeParse({
+      orgId: selected,
+      name,
+      profile: noAttendeeData ? 'no_attendee_data' : 'attendees',
+    });
     if (!parsed.success) {
       const next: { orgId?: string; name?: string } = {};
       for (const issue of parsed.error.issues) {
@@ -99,6 +104,22 @@ export function EnrollScreen({ user }: { user: NonNullable<LocalStatus['user']> 
               />
             )}
           </FormField>
+          <div className="field">
+            <label className="checkbox">
+              <input
+                type="checkbox"
+                name="noAttendeeData"
+                checked={noAttendeeData}
+                onChange={(event) => setNoAttendeeData(event.target.checked)}
+                aria-describedby="no-attendee-data-hint"
+              />
+              Scanner without attendee data
+            </label>
+            <p id="no-attendee-data-hint" className="field-hint">
+              For a door run by someone who should see no names: this device checks signed tickets alone and
+              receives no people, orders or tickets.
+            </p>
+          </div>
           <ErrorAlert error={enroll.error} />
           <div className="form-actions">
             <button
