@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { z, ZodError } from 'zod';
 import {
   deviceNameSchema,
+  deviceProfileSchema,
   emailSchema,
   eventDraftSchema,
   eventPatchSchema,
@@ -157,7 +158,8 @@ export const localRouter = t.router({
 
   device: t.router({
     enroll: t.procedure
-      .input(z.object({ orgId: uuidSchema, name: deviceNameSchema }))
+      // A door that should hold no attendee data (profile 'no_attendee_data') says so when it enrolls.
+      .input(z.object({ orgId: uuidSchema, name: deviceNameSchema, profile: deviceProfileSchema.optional() }))
       .mutation(async ({ ctx, input }) => {
         const { meta } = ctx.core.replica();
         if (meta.get('device'))

@@ -3,7 +3,14 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { signTicketSecret } from '@janix/domain/ticket-secrets';
 import { generateDemoOrg } from '@janix/testkit';
 import { consoleSuite } from './console-fixtures.ts';
-import { createList, openDoor, openListDraft, SCANNER_EMAIL, ticketsOf } from './checkin-fixtures.ts';
+import {
+  createList,
+  openDoor,
+  openListDraft,
+  SCANNER_EMAIL,
+  soldAndRefunded,
+  ticketsOf,
+} from './checkin-fixtures.ts';
 
 const demo = generateDemoOrg({ seed: 910, attendees: 40 });
 const suite = consoleSuite(demo);
@@ -100,5 +107,43 @@ describe('check-in: whatever a scanner sends', () => {
       door.core.caller.checkin.saveList({ eventId: event.id, ...openListDraft, name: 'Mine' }),
     ).rejects.toThrow('Your role does not allow this.');
     expect((await door.core.caller.status()).sync.pending).toBe(0);
+  });
+});
+
+describe('check-in: a device without attendee data', () => {
+  it('verifies signed codes and revocations alone and shows no names', async () => {
+    const till = (await openDoor(suite, 'Till')).core;
+    const listId = await createList(till, event.id);
+    const refunded = await soldAndRefunded(till, event.id);
+    const door = await openDoor(suite, 'Contractor gate', {
+      email: SCANNER_EMAIL,
+      profile: 'no_attendee_data',
+    });
+    const { db } = door.core.replica();
+    const count = (table: string) =>
+      (db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+    expect([count('tickets'), count('people'), count('orders')]).toEqual([0, 0, 0]);
+    expect(count('ticket_signing_keys')).toBeGreaterThan(0);
+
+    door.network.set(false);
+    const ticket = eventTickets[1]!;
+    const admitted = await door.core.caller.checkin.scan({ listId, text: ticket.secret });
+    expect(admitted).toMatchObject({
+      outcome: 'admitted',
+      tone: 'green',
+      code: 'admitted',
+      attendee: { name: null, orderCode: null, ticketType: expect.any(String) },
+    });
+    expect(await door.core.caller.checkin.scan({ listId, text: ticket.secret })).toMatchObject({
+      code: 'already_inside',
+    });
+    expect(await door.core.caller.checkin.scan({ listId, text: refunded.secret })).toMatchObject({
+      code: 'refunded',
+    });
+    expect(await door.core.caller.checkin.scan({ listId, text: forged(ticket.secret) })).toMatchObject({
+      code: 'invalid_code',
+    });
+    // Nothing to search: it holds no names.
+    expect(await door.core.caller.checkin.search({ listId, query: ticket.person!.lastName })).toEqual([]);
   });
 });

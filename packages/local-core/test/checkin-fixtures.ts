@@ -32,11 +32,7 @@ export async function openDoor(
   await core.caller.auth.requestCode({ email });
   await core.caller.auth.verifyCode({ email, code: await latestSignInCode(suite.server, email) });
   const [membership] = await core.caller.auth.memberships();
-  await core.caller.device.enroll({
-    orgId: membership!.orgId,
-    name,
-    ...(options.profile ? { profile: options.profile } : {}),
-  } as { orgId: string; name: string });
+  await core.caller.device.enroll({ orgId: membership!.orgId, name, profile: options.profile });
   await core.syncNow();
   return { core, network };
 }

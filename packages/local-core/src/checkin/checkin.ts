@@ -108,8 +108,7 @@ export function createCheckIn(deps: CheckInDeps) {
   };
 
   /** The device holds tickets and people (the 'attendees' profile) or verifies signed codes alone. */
-  const holdsAttendees = (device: EnrolledDevice) =>
-    (device as EnrolledDevice & { profile?: string }).profile !== 'no_attendee_data';
+  const holdsAttendees = (device: EnrolledDevice) => device.profile !== 'no_attendee_data';
 
   /** What a scanned text names. */
   function find(device: EnrolledDevice, text: string): Found {
