@@ -158,11 +158,7 @@ export function Shell({ status, localServiceDown }: { status: Enrolled; localSer
           <DashboardScreen status={status} localServiceDown={localServiceDown} />
         )}
         {route.screen === 'events' && (
-          <EventsScreen
-            canEdit={canEditEvents}
-            canCheckIn={consoleAllows(device, 'checkin.scan')}
-            onNewEvent={() => navigate({ screen: 'new-event' })}
-          />
+          <EventsScreen canEdit={canEditEvents} onNewEvent={() => navigate({ screen: 'new-event' })} />
         )}
         {route.screen === 'new-event' && (
           <EventEditorScreen canEdit={canEditEvents} onDone={() => navigate({ screen: 'events' })} />
@@ -182,7 +178,12 @@ export function Shell({ status, localServiceDown }: { status: Enrolled; localSer
         )}
         {route.screen === 'settings' && <SettingsScreen />}
         {route.screen === 'event-setup' && (
-          <EventSetupScreen key={route.eventId} eventId={route.eventId} canEdit={canEditEvents} />
+          <EventSetupScreen
+            key={route.eventId}
+            eventId={route.eventId}
+            canEdit={canEditEvents}
+            canCheckIn={consoleAllows(device, 'checkin.scan')}
+          />
         )}
         {route.screen === 'sales' && consoleAllows(device, 'orders.read') && <SalesScreen />}
         <Suspense fallback={<p className="muted">Loading…</p>}>

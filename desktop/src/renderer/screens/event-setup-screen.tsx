@@ -83,7 +83,16 @@ function EditCell({ label, onClick, disabled }: { label: string; onClick: () => 
  * An event's quotas (the seats ticket types sell from, with what is sold, held by box offices and free) and
  * its ticket types. Everyone who sees events sees these; only roles that may edit events get the forms.
  */
-export function EventSetupScreen({ eventId, canEdit }: { eventId: string; canEdit: boolean }) {
+export function EventSetupScreen({
+  eventId,
+  canEdit,
+  canCheckIn = false,
+}: {
+  eventId: string;
+  canEdit: boolean;
+  /** The role checks people in: the event links to its check-in lists. */
+  canCheckIn?: boolean;
+}) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const heading = useFocusOnMount<HTMLHeadingElement>();
@@ -154,6 +163,7 @@ export function EventSetupScreen({ eventId, canEdit }: { eventId: string; canEdi
         </h1>
         <nav aria-label="Event" className="setup-links">
           {canEdit && <a href={routeHref({ screen: 'edit-event', eventId })}>Event details</a>}
+          {canCheckIn && <a href={routeHref({ screen: 'check-in', eventId })}>Check-in lists</a>}
           <a href={routeHref({ screen: 'events' })}>All events</a>
         </nav>
       </div>

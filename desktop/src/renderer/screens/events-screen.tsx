@@ -13,16 +13,7 @@ import { useTRPC } from '../trpc.ts';
  * Every event of the organization, as the replica has it (pending local changes included), each with the
  * notices about this console's changes to it. Editing is offered only where the roles allow it.
  */
-export function EventsScreen({
-  onNewEvent,
-  canEdit,
-  canCheckIn = false,
-}: {
-  onNewEvent: () => void;
-  canEdit: boolean;
-  /** The role checks people in: each event links to its check-in lists. */
-  canCheckIn?: boolean;
-}) {
+export function EventsScreen({ onNewEvent, canEdit }: { onNewEvent: () => void; canEdit: boolean }) {
   const trpc = useTRPC();
   const heading = useFocusOnMount<HTMLHeadingElement>();
   const events = useQuery({
@@ -66,7 +57,6 @@ export function EventsScreen({
                 <th scope="col">Starts</th>
                 <th scope="col">Status</th>
                 <th scope="col">Tickets</th>
-                {canCheckIn && <th scope="col">Check-in</th>}
               </tr>
             </thead>
             <tbody>
@@ -106,13 +96,6 @@ export function EventsScreen({
                       <span className="visually-hidden"> for {event.name}</span>
                     </a>
                   </td>
-                  {canCheckIn && (
-                    <td>
-                      <a href={routeHref({ screen: 'check-in', eventId: event.id })}>
-                        Check-in lists<span className="visually-hidden"> of {event.name}</span>
-                      </a>
-                    </td>
-                  )}
                 </tr>
               ))}
             </tbody>
