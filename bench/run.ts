@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { coreRss } from './benches/core-rss.ts';
 import { saleCommit } from './benches/sale-commit.ts';
+import { scanVerdict } from './benches/scan-verdict.ts';
 import { syncInitial } from './benches/sync-initial.ts';
 import { syncPropagation } from './benches/sync-propagation.ts';
 import { syncPush } from './benches/sync-push.ts';
@@ -22,6 +23,7 @@ const benches: Array<{ name: string; run: () => Promise<void>; bigOrg?: boolean 
   { name: 'core.rss', run: coreRss, bigOrg: true },
   // After those two: its sales add rows their counts do not expect.
   { name: 'sale.commit', run: saleCommit, bigOrg: true },
+  { name: 'scan.verdict', run: scanVerdict, bigOrg: true },
   { name: 'sync.propagation', run: syncPropagation },
   { name: 'sync.push', run: syncPush },
 ];

@@ -4,10 +4,11 @@ import Database from 'better-sqlite3';
 import { makeTempDir } from '@janix/testkit';
 import { MAX_ALLOCATION_SEATS, PROTOCOL_VERSION } from '@janix/schemas';
 import { REPLICA_SCHEMA_VERSION, type LocalCore } from '@janix/local-core';
-import { enrollDevice, openEnrolledConsole, serverApi, signIn } from '../lib/accounts.ts';
+import { enrollDevice, openEnrolledConsole, serverApi, signIn, syncReplica } from '../lib/accounts.ts';
 import { bigOrg, type SeededOrg } from '../lib/demo.ts';
 import { options, percentile } from '../lib/options.ts';
 import { emit, log, round } from '../lib/output.ts';
+import { cuttableNetwork } from '../lib/network.ts';
 import { profiled } from '../lib/profile.ts';
 
 /** Sales made before the measured ones: statement caches, the JIT and SQLite's page cache warm up. */
@@ -177,15 +178,10 @@ export async function saleCommit(): Promise<void> {
   const session = await signIn(org.host, BOX_OFFICE_EMAIL);
   const device = await enrollDevice(org.host, session, org.orgId, 'Bench till');
   const dir = makeTempDir('bench-sale');
-  let online = true;
-  // Offline is a fetch that fails the way a dead network does: after a turn of the event loop.
-  const network: typeof fetch = (input, init) =>
-    online
-      ? fetch(input, init)
-      : new Promise((_, reject) => setImmediate(() => reject(new TypeError('fetch failed'))));
+  const network = cuttableNetwork();
   try {
     const core = await openEnrolledConsole(
-      { dataDir: join(dir.path, 'console'), serverUrl: org.host.url, autoSync: false, fetch: network },
+      { dataDir: join(dir.path, 'console'), serverUrl: org.host.url, autoSync: false, fetch: network.fetch },
       session,
       device,
     );
@@ -193,17 +189,10 @@ export async function saleCommit(): Promise<void> {
     let tickets: number;
     let commandArgs: string;
     try {
-      const syncStarted = performance.now();
-      await core.syncNow();
-      if (core.sync().state.lastError) throw new Error(`initial sync: ${core.sync().state.lastError}`);
-      const { db } = core.replica();
-      tickets = (db.prepare('SELECT count(*) AS n FROM tickets').get() as { n: number }).n;
-      log(
-        `box-office replica synced: ${tickets} tickets in ${((performance.now() - syncStarted) / 1000).toFixed(1)} s`,
-      );
+      tickets = await syncReplica(core, 'box-office');
       await holdSeats(core, target, seats);
       log(`holding ${seats} seats with their codes; the network is cut now`);
-      online = false;
+      network.set(false);
       await sell(core, target, WARM_UP_SALES);
       times = await profiled('sale.commit', () => sell(core, target, count));
       const queued = core.replica().outbox.count();
@@ -213,7 +202,7 @@ export async function saleCommit(): Promise<void> {
         throw new Error(`after the sales: ${queued} commands queued, ${left} seats left`);
       }
       // Back online, the server must take every sale the console made.
-      online = true;
+      network.set(true);
       await core.syncNow();
       const rejected = core.replica().outbox.rejections().length;
       if (core.replica().outbox.count() !== 0 || rejected !== 0) {

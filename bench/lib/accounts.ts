@@ -3,7 +3,7 @@ import type { AppRouter } from '@janix/server';
 import type { EnrolledDevice, SignedInUser } from '@janix/schemas';
 import { openLocalCore, type LocalCore, type LocalCoreOptions } from '@janix/local-core';
 import type { ServerHost } from './server-host.ts';
-import { warnOnce } from './output.ts';
+import { log, warnOnce } from './output.ts';
 
 export interface Session {
   token: string;
@@ -84,4 +84,15 @@ export async function openEnrolledConsole(
   if (!options.autoSync) return setup;
   await setup.close();
   return openLocalCore(options);
+}
+
+/** A console's first sync, which must succeed; logs how long it took and answers the tickets it holds. */
+export async function syncReplica(core: LocalCore, what: string): Promise<number> {
+  const started = performance.now();
+  await core.syncNow();
+  if (core.sync().state.lastError) throw new Error(`initial sync: ${core.sync().state.lastError}`);
+  const { db } = core.replica();
+  const tickets = (db.prepare('SELECT count(*) AS n FROM tickets').get() as { n: number }).n;
+  log(`${what} replica synced: ${tickets} tickets in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  return tickets;
 }

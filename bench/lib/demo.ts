@@ -36,6 +36,12 @@ export function rowCounts(demo: DemoOrg): RowCounts {
     allocations: 0,
     cash_movements: 0,
     order_audit: 0,
+    // The seeder signs the demo's tickets with one verify-only key of the organization (demo-seed.ts).
+    ticket_signing_keys: 1,
+    checkin_lists: 0,
+    check_ins: 0,
+    entry_alerts: 0,
+    ticket_revocations: 0,
   };
 }
 

@@ -12,6 +12,8 @@ export const options = {
   pushCommands: 1000,
   /** sale.commit: offline sales measured (after 100 warm-up sales). */
   sales: 1000,
+  /** scan.verdict: scans measured per replica size (after 100 warm-up ones). */
+  scans: 1000,
 };
 
 export function parseOptions(args: string[]): void {
