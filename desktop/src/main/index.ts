@@ -25,6 +25,7 @@ import {
   RENDERER_CSP,
   externalUrlToOpen,
   isAppUrl,
+  APP_PERMISSIONS,
   isPermissionGranted,
   rendererFileForUrl,
 } from './security';
@@ -125,10 +126,16 @@ function serveRendererFiles(): void {
 function denyPermissionsOutsideAllowlist(): void {
   const ses = session.defaultSession;
   ses.setPermissionRequestHandler((_contents, permission, callback, details) => {
-    callback(isPermissionGranted(permission, details.requestingUrl));
+    const mediaTypes = 'mediaTypes' in details ? details.mediaTypes : undefined;
+    callback(isPermissionGranted(permission, details.requestingUrl, APP_PERMISSIONS, mediaTypes));
   });
-  ses.setPermissionCheckHandler((_contents, permission, requestingOrigin) =>
-    isPermissionGranted(permission, requestingOrigin),
+  ses.setPermissionCheckHandler((_contents, permission, requestingOrigin, details) =>
+    isPermissionGranted(
+      permission,
+      requestingOrigin,
+      APP_PERMISSIONS,
+      details.mediaType ? [details.mediaType] : undefined,
+    ),
   );
 }
 

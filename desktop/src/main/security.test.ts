@@ -97,6 +97,14 @@ describe('isPermissionGranted', () => {
       expect(isPermissionGranted(permission, APP_ENTRY_URL)).toBe(false);
     }
   });
+  it('grants the camera alone to the app, for scanning tickets: never the microphone', () => {
+    expect(isPermissionGranted('media', APP_ENTRY_URL, undefined, ['video'])).toBe(true);
+    expect(isPermissionGranted('media', APP_ENTRY_URL, undefined, ['video', 'audio'])).toBe(false);
+    expect(isPermissionGranted('media', APP_ENTRY_URL, undefined, ['audio'])).toBe(false);
+    expect(isPermissionGranted('media', APP_ENTRY_URL, undefined, ['unknown'])).toBe(false);
+    expect(isPermissionGranted('media', APP_ENTRY_URL, undefined, [])).toBe(false);
+    expect(isPermissionGranted('media', 'https://evil.example/', undefined, ['video'])).toBe(false);
+  });
   it('grants an allowlisted permission to the app origin only', () => {
     const allowed = new Set(['notifications']);
     expect(isPermissionGranted('notifications', APP_ENTRY_URL, allowed)).toBe(true);

@@ -77,12 +77,21 @@ export function externalUrlToOpen(
   return url.href;
 }
 
+/**
+ * `media` is granted for the camera alone: the door screen scans tickets with it. The microphone is never
+ * needed, so a request that includes audio (or does not say what it wants) is refused whole.
+ */
 export function isPermissionGranted(
   permission: string,
   requestingUrl: string,
   allowed: ReadonlySet<string> = APP_PERMISSIONS,
+  mediaTypes?: readonly string[],
 ): boolean {
-  return allowed.has(permission) && isAppUrl(requestingUrl);
+  if (!isAppUrl(requestingUrl)) return false;
+  if (permission === 'media') {
+    return mediaTypes !== undefined && mediaTypes.length > 0 && mediaTypes.every((type) => type === 'video');
+  }
+  return allowed.has(permission);
 }
 
 export type PathFunctions = Pick<PlatformPath, 'join' | 'relative' | 'resolve' | 'isAbsolute' | 'sep'>;
