@@ -2,6 +2,7 @@
 // same checkInListDraftSchema the local core and the server use), and the other way round for an edit.
 // A list's window is wall-clock time at the venue, so the datetime-local inputs are read in the list's own
 // time zone, not the console's (a list for a festival abroad is set up from the office at home).
+import { instantAt, wallClockAt } from '@janix/domain';
 import { checkInListDraftSchema, isKnownTimeZone, type CheckInListDraft } from '@janix/schemas';
 
 export interface CheckInListFormValues {
@@ -44,40 +45,6 @@ export function emptyListForm(timeZone = consoleTimeZone()): CheckInListFormValu
 
 const pad = (value: number, width = 2) => String(value).padStart(width, '0');
 
-interface WallClock {
-  year: number;
-  month: number;
-  day: number;
-  hour: number;
-  minute: number;
-}
-
-function wallClockAt(instant: number, timeZone: string): WallClock {
-  const parts: Record<string, number> = {};
-  const format = new Intl.DateTimeFormat('en-GB', {
-    timeZone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: 'numeric',
-    day: 'numeric',
-    hour: 'numeric',
-    minute: 'numeric',
-  });
-  for (const part of format.formatToParts(instant)) {
-    if (part.type !== 'literal') parts[part.type] = Number(part.value);
-  }
-  return {
-    year: parts.year!,
-    month: parts.month!,
-    day: parts.day!,
-    hour: parts.hour! % 24,
-    minute: parts.minute!,
-  };
-}
-
-const wallMs = (clock: WallClock) =>
-  Date.UTC(clock.year, clock.month - 1, clock.day, clock.hour, clock.minute);
-
 /** `2026-12-07T19:30Z` → `2026-12-07T20:30` in Europe/Berlin. Empty for an unreadable value or zone. */
 export function isoToZonedInput(iso: string | null, timeZone: string): string {
   const at = iso ? Date.parse(iso) : Number.NaN;
@@ -106,10 +73,7 @@ export function zonedInputToIso(value: string, timeZone: string): string | null 
   const check = new Date(Date.UTC(year, month - 1, day));
   if (check.getUTCMonth() !== month - 1 || check.getUTCDate() !== day || hour > 23 || minute > 59)
     return null;
-  // The zone's offset at a guess, then at the corrected guess: right across a daylight-saving change.
-  let at = wallMs(wanted);
-  for (let i = 0; i < 2; i += 1) at += wallMs(wanted) - wallMs(wallClockAt(at, timeZone));
-  return new Date(at).toISOString();
+  return new Date(instantAt(wanted, timeZone)).toISOString();
 }
 
 type ListLike = Pick<
