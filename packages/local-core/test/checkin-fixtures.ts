@@ -92,20 +92,19 @@ export async function eventually<T>(
   }
 }
 
-/**
- * Sells one ticket at the box office of `till` (an owner's console), for cash, and refunds it: answers the
- * refunded ticket's id and signed secret. Synced to the server.
- */
-export async function soldAndRefunded(
+/** Sells one ticket at the box office of `till` (an owner's console), for cash, and syncs the sale. */
+export async function sellOne(
   till: LocalCore,
   eventId: string,
-): Promise<{ ticketId: string; secret: string }> {
+): Promise<{ orderId: string; ticketId: string; secret: string }> {
   const catalog = await till.caller.boxOffice.catalog({ eventId });
   const type = catalog.ticketTypes.find(
     (candidate) => candidate.window === 'open' && candidate.priceCents > 0,
   );
   if (!type) throw new Error('no ticket type of this event on sale at the box office');
-  await till.caller.boxOffice.shifts.open({ shiftId: randomUUID(), floatCents: 5_000 });
+  if (!(await till.caller.boxOffice.shifts.current())) {
+    await till.caller.boxOffice.shifts.open({ shiftId: randomUUID(), floatCents: 5_000 });
+  }
   await till.caller.boxOffice.requestSeats({ quotaId: type.quotaId, seats: 1 });
   await till.syncNow();
   await eventually(
@@ -120,17 +119,27 @@ export async function soldAndRefunded(
     buyer: null,
     payment: { method: 'cash', tenderedCents: type.priceCents },
   });
-  await till.caller.boxOffice.orders.refund({
-    orderId,
-    auditId: randomUUID(),
-    action: 'refund',
-    reason: 'Cannot come',
-  });
   await till.syncNow();
   const ticket = till
     .replica()
     .db.prepare('SELECT id, secret FROM tickets WHERE order_id = ?')
     .get(orderId) as { id: string; secret: string } | undefined;
-  if (!ticket) throw new Error('the refunded sale has no ticket on the till');
-  return { ticketId: ticket.id, secret: ticket.secret };
+  if (!ticket) throw new Error('the sale has no ticket on the till');
+  return { orderId, ticketId: ticket.id, secret: ticket.secret };
+}
+
+/** Sells one ticket like `sellOne` and refunds it (cash, from the till's shift); synced to the server. */
+export async function soldAndRefunded(
+  till: LocalCore,
+  eventId: string,
+): Promise<{ ticketId: string; secret: string }> {
+  const sold = await sellOne(till, eventId);
+  await till.caller.boxOffice.orders.refund({
+    orderId: sold.orderId,
+    auditId: randomUUID(),
+    action: 'refund',
+    reason: 'Cannot come',
+  });
+  await till.syncNow();
+  return sold;
 }

@@ -1,7 +1,14 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generateDemoOrg } from '@janix/testkit';
 import { consoleSuite } from './console-fixtures.ts';
-import { createList, openDoor, SCANNER_EMAIL, soldAndRefunded, ticketsOf } from './checkin-fixtures.ts';
+import {
+  createList,
+  openDoor,
+  SCANNER_EMAIL,
+  sellOne,
+  soldAndRefunded,
+  ticketsOf,
+} from './checkin-fixtures.ts';
 
 const demo = generateDemoOrg({ seed: 909, attendees: 60 });
 const suite = consoleSuite(demo);
@@ -198,9 +205,10 @@ describe('check-in: rules of the list', () => {
     });
   });
 
-  it('refuses a refunded ticket, online and offline', async () => {
+  it('admits a genuine sale the door has not synced yet in amber, and refuses a refunded ticket', async () => {
     const till = (await openDoor(suite, 'Till')).core;
     const listId = await createList(till, event.id);
+    // The till's first sale makes the organization's signing key; the door syncs after it (and the refund).
     const refunded = await soldAndRefunded(till, event.id);
     const door = await openDoor(suite, 'Door 3', { email: SCANNER_EMAIL });
     expect(await door.core.caller.checkin.scan({ listId, text: refunded.secret })).toMatchObject({
@@ -208,11 +216,24 @@ describe('check-in: rules of the list', () => {
       code: 'refunded',
       reason: 'Refunded ticket',
     });
-    // Offline, the refusal stands (it comes from the replica).
+
+    // Sold after the door last synced, and the door is cut off: the signature vouches for it, nothing else can.
+    const fresh = await sellOne(till, event.id);
     door.network.set(false);
+    expect(await door.core.caller.checkin.scan({ listId, text: fresh.secret })).toMatchObject({
+      outcome: 'admitted',
+      tone: 'amber',
+      code: 'admitted_unsynced',
+      attendee: { name: null, ticketType: expect.any(String) },
+    });
+    expect(await door.core.caller.checkin.scan({ listId, text: fresh.secret })).toMatchObject({
+      code: 'already_inside',
+    });
+    // Offline, the refusal stands: it comes from the replica.
     expect(await door.core.caller.checkin.scan({ listId, text: refunded.secret })).toMatchObject({
       code: 'refunded',
     });
+    expect(await door.core.caller.checkin.counts({ listId })).toMatchObject({ checkedIn: 1, inside: 1 });
   });
 
   it('finds a ticket by name or order code and checks it in by hand', async () => {

@@ -107,11 +107,8 @@ export function createCheckIn(deps: CheckInDeps) {
     }
   };
 
-  /** The device holds tickets and people (the 'attendees' profile) or verifies signed codes alone. */
-  const holdsAttendees = (device: EnrolledDevice) => device.profile !== 'no_attendee_data';
-
   /** What a scanned text names. */
-  function find(device: EnrolledDevice, text: string): Found {
+  function find(text: string): Found {
     const read = readScannedText(text);
     if (read.kind !== 'code') {
       return { kind: 'refused', verdict: codeRefusal('invalid_code'), ticketId: null, ticketTypeId: null };
@@ -122,7 +119,7 @@ export function createCheckIn(deps: CheckInDeps) {
       const row = statements.ticketById.get(ticketId) ?? null;
       // A device without attendee data holds no tickets: the signature and the revocations are all it can
       // know, and all it is meant to check, so a genuine code is no "not synced yet" to it.
-      const known = row !== null || !holdsAttendees(device);
+      const known = row !== null || !lookup.holdsTickets();
       return { kind: 'ticket', row, ticket: gateTicket(row, { ticketId, eventId, ticketTypeId }, known) };
     }
     if (verified.reason !== 'malformed') {
@@ -234,7 +231,7 @@ export function createCheckIn(deps: CheckInDeps) {
 
     /** A scanned text at a list's door: any text at all; what is no ticket is refused and recorded as such. */
     scan(device: EnrolledDevice, list: CheckInListView, text: string, direction: ScanDirection): ScanResult {
-      return judge(device, list, find(device, text), direction, false, text);
+      return judge(device, list, find(text), direction, false, text);
     },
 
     /** A ticket picked by hand after a search; one this device does not hold is refused as unknown. */

@@ -98,6 +98,9 @@ function prepare(db: ReplicaDb) {
       'SELECT first_name, last_name FROM people_current WHERE id = ?',
     ),
     orderCode: db.prepare<[string], { code: string }>('SELECT code FROM orders_current WHERE id = ?'),
+    anyTicket: db.prepare<[], { held: number }>(
+      'SELECT EXISTS (SELECT 1 FROM tickets) OR EXISTS (SELECT 1 FROM tickets_pending) AS held',
+    ),
   };
 }
 
@@ -113,6 +116,7 @@ export function createGateLookup(db: ReplicaDb, revisionOf: (table: string) => n
   let lists = { revision: -1 as number | undefined, byId: new Map<string, CheckInListView | null>() };
   let types = { revision: -1 as number | undefined, byEvent: new Map<string, Map<string, string>>() };
   let keys: { revision: number | undefined; verifier: TicketSecretVerifier } | null = null;
+  let tickets: { revision: number | undefined; held: boolean } | null = null;
 
   return {
     statements,
@@ -160,6 +164,18 @@ export function createGateLookup(db: ReplicaDb, revisionOf: (table: string) => n
         keys = { revision, verifier: createTicketSecretVerifier(known) };
       }
       return keys.verifier;
+    },
+
+    /**
+     * Whether this replica holds tickets at all. A device in the 'no_attendee_data' profile holds none (an
+     * admin may switch a device's profile after it enrolled, and the replica follows, not the enrollment record).
+     */
+    holdsTickets(): boolean {
+      const revision = revisionOf('tickets');
+      if (!tickets || tickets.revision !== revision) {
+        tickets = { revision, held: statements.anyTicket.get()?.held === 1 };
+      }
+      return tickets.held;
     },
 
     history(ticketId: string, listId: string): PastScan[] {
