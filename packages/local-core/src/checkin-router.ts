@@ -5,11 +5,13 @@ import { checkInListDraftSchema, scanDirectionSchema, uuidSchema } from '@janix/
 import { createCheckIn, type CheckIn } from './checkin/checkin.ts';
 import { createCheckInQueries, type CheckInQueries } from './checkin/checkin-queries.ts';
 import type { CheckInListView } from './checkin/gate-lookup.ts';
+import { createListTallies, type ListTallies } from './checkin/list-tally.ts';
 import { enrolledProcedure as enrolled, localTrpc as t } from './enrolled-procedure.ts';
 import type { LocalCoreInternals } from './local-core-internals.ts';
 
 export type { ScanResult, ScanAttendee } from './checkin/checkin.ts';
-export type { EntryAlert, ListCounts, RecentScan, SearchHit } from './checkin/checkin-queries.ts';
+export type { EntryAlert, RecentScan, SearchHit } from './checkin/checkin-queries.ts';
+export type { ListCounts } from './checkin/list-tally.ts';
 
 /**
  * Check-in at a door, all offline from the replica: the verdict on a scanned text or a ticket picked by hand
@@ -21,6 +23,7 @@ export type { EntryAlert, ListCounts, RecentScan, SearchHit } from './checkin/ch
 interface Gate {
   checkIn: CheckIn;
   queries: CheckInQueries;
+  tallies: ListTallies;
 }
 const gates = new WeakMap<object, Gate>();
 /** The gate of the current replica, made once (its statements prepared, its caches empty); a wiped device gets a new one. */
@@ -28,13 +31,16 @@ function gateOf(core: LocalCoreInternals): Gate {
   const replica = core.replica();
   let gate = gates.get(replica);
   if (!gate) {
+    const revisionOf = (table: string) => core.tableRevisions()[table];
+    const tallies = createListTallies(replica.db, revisionOf);
     const checkIn = createCheckIn({
       db: replica.db,
-      revisionOf: (table) => core.tableRevisions()[table],
+      revisionOf,
       submit: (device, name, args) => core.submit(device, name, args),
+      recorded: (listId, scan, revisionBefore) => tallies.recorded(listId, scan, revisionBefore),
       now: () => new Date(),
     });
-    gate = { checkIn, queries: createCheckInQueries(replica.db, checkIn.lookup) };
+    gate = { checkIn, queries: createCheckInQueries(replica.db, checkIn.lookup), tallies };
     gates.set(replica, gate);
   }
   return gate;
@@ -125,7 +131,7 @@ export const checkInRouter = t.router({
   /** Checked in, inside now, total admitted by the list, and entries and exits per quarter hour. */
   counts: enrolled.input(listInput).query(({ ctx, input }) => {
     const gate = gateOf(ctx.core);
-    return gate.queries.counts(listOrThrow(gate, input.listId), new Date());
+    return gate.tallies.counts(listOrThrow(gate, input.listId), new Date());
   }),
 
   /** Double entries the server found at this event (every console sees them through the feed), newest first. */

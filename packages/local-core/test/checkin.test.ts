@@ -234,6 +234,11 @@ describe('check-in: rules of the list', () => {
       code: 'refunded',
     });
     expect(await door.core.caller.checkin.counts({ listId })).toMatchObject({ checkedIn: 1, inside: 1 });
+    // The counts follow this door's own scans as they are made (added to the kept tally, not counted again).
+    await door.core.caller.checkin.scan({ listId, text: fresh.secret, direction: 'exit' });
+    const after = await door.core.caller.checkin.counts({ listId });
+    expect(after).toMatchObject({ checkedIn: 1, inside: 0 });
+    expect(after.timeline.reduce((sum, bucket) => sum + bucket.entries + bucket.exits, 0)).toBe(2);
   });
 
   it('finds a ticket by name or order code and checks it in by hand', async () => {

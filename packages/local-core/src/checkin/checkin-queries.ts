@@ -7,9 +7,6 @@ export const MIN_SEARCH_LENGTH = 3;
 const MAX_SEARCH_ROWS = 50;
 /** People a name or email search looks at before narrowing to the list's event. */
 const MAX_MATCHING_PEOPLE = 2000;
-const BUCKET_SECONDS = 15 * 60;
-/** The chart's buckets are filled in (empty quarters as zero) up to this many; a longer span stays sparse. */
-const MAX_FILLED_BUCKETS = 400;
 
 export interface SearchHit {
   ticketId: string;
@@ -34,16 +31,6 @@ export interface RecentScan {
   deviceName: string;
   rawExcerpt: string | null;
   pending: boolean;
-}
-
-export interface ListCounts {
-  /** Tickets admitted through this list at least once. */
-  checkedIn: number;
-  /** Tickets whose holder is inside now (admitted entry not followed by an exit or the auto checkout). */
-  inside: number;
-  /** Valid tickets the list admits (0 on a device that holds no tickets). */
-  total: number;
-  timeline: Array<{ at: string; entries: number; exits: number }>;
 }
 
 export interface EntryAlert {
@@ -97,24 +84,10 @@ export function createCheckInQueries(db: ReplicaDb, lookup: GateLookup) {
       `SELECT id, order_id, ticket_type_id, person_id, status FROM tickets_current
        WHERE event_id = ? AND order_id IN (SELECT value FROM json_each(?)) LIMIT ?`,
     ),
-    // Per ticket, its latest admitted scan on the list (SQLite takes the other columns from the max row).
-    lastAdmitted: db.prepare<[string], { ticket_id: string; direction: string; at: string }>(
-      `SELECT ticket_id, direction, max(scanned_at) AS at FROM check_ins_current
-       WHERE list_id = ? AND outcome = 'admitted' AND ticket_id IS NOT NULL GROUP BY ticket_id`,
-    ),
     lastScans: db.prepare<[string, string], { ticket_id: string; direction: string; at: string }>(
       `SELECT ticket_id, direction, max(scanned_at) AS at FROM check_ins_current
        WHERE list_id = ? AND outcome = 'admitted' AND ticket_id IN (SELECT value FROM json_each(?))
        GROUP BY ticket_id`,
-    ),
-    timeline: db.prepare<[string], { bucket: number; entries: number; exits: number }>(
-      `SELECT (unixepoch(scanned_at) / ${BUCKET_SECONDS}) * ${BUCKET_SECONDS} AS bucket,
-         sum(direction = 'entry') AS entries, sum(direction = 'exit') AS exits
-       FROM check_ins_current WHERE list_id = ? AND outcome = 'admitted' GROUP BY bucket ORDER BY bucket`,
-    ),
-    total: db.prepare<[string, number, string], { n: number }>(
-      `SELECT count(*) AS n FROM tickets_current WHERE event_id = ? AND status = 'valid'
-       AND (? = 0 OR ticket_type_id IN (SELECT value FROM json_each(?)))`,
     ),
     recent: db.prepare<
       [string, number],
@@ -235,25 +208,6 @@ export function createCheckInQueries(db: ReplicaDb, lookup: GateLookup) {
       });
     },
 
-    counts(list: CheckInListView, now: Date): ListCounts {
-      const inside = insideBy(list, now);
-      let checkedIn = 0;
-      let insideNow = 0;
-      for (const last of statements.lastAdmitted.all(list.id)) {
-        // An exit is admitted only after an admitted entry: every ticket here entered at least once.
-        checkedIn += 1;
-        if (inside(last)) insideNow += 1;
-      }
-      const types = list.ticketTypeIds;
-      const total = statements.total.get(list.eventId, types.length, JSON.stringify(types))?.n ?? 0;
-      return {
-        checkedIn,
-        inside: insideNow,
-        total,
-        timeline: filledTimeline(statements.timeline.all(list.id)),
-      };
-    },
-
     alerts(eventId: string): EntryAlert[] {
       return statements.alerts.all(eventId).map((row) => ({
         id: row.id,
@@ -270,19 +224,3 @@ export function createCheckInQueries(db: ReplicaDb, lookup: GateLookup) {
   };
 }
 export type CheckInQueries = ReturnType<typeof createCheckInQueries>;
-
-/** The 15-minute buckets from the first scan to the last, empty ones included, so a chart's gaps show. */
-function filledTimeline(rows: Array<{ bucket: number; entries: number; exits: number }>) {
-  const byBucket = new Map(rows.map((row) => [row.bucket, row]));
-  const first = rows[0]?.bucket;
-  const last = rows.at(-1)?.bucket;
-  const buckets =
-    first !== undefined && last !== undefined && (last - first) / BUCKET_SECONDS < MAX_FILLED_BUCKETS
-      ? Array.from({ length: (last - first) / BUCKET_SECONDS + 1 }, (_, i) => first + i * BUCKET_SECONDS)
-      : rows.map((row) => row.bucket);
-  return buckets.map((bucket) => ({
-    at: new Date(bucket * 1000).toISOString(),
-    entries: byBucket.get(bucket)?.entries ?? 0,
-    exits: byBucket.get(bucket)?.exits ?? 0,
-  }));
-}

@@ -10,6 +10,7 @@ import {
 import type { EnrolledDevice } from '@janix/schemas';
 import type { ReplicaDb } from '../replica/open-replica.ts';
 import { createGateLookup, type CheckInListView, type GateLookup, type TicketRow } from './gate-lookup.ts';
+import type { TalliedScan } from './list-tally.ts';
 import { rawExcerptOf, readScannedText } from './scanned-text.ts';
 
 export type ScanDirection = 'entry' | 'exit';
@@ -38,6 +39,8 @@ export interface CheckInDeps {
   revisionOf(table: string): number | undefined;
   /** Queues the scan fact through the one write path (rule, pending row and outbox in one transaction). */
   submit(device: EnrolledDevice, name: 'recordScan', args: unknown): void;
+  /** A scan was recorded; `revisionBefore` is the `check_ins` revision from before it (see list-tally.ts). */
+  recorded(listId: string, scan: TalliedScan, revisionBefore: number | undefined): void;
   now(): Date;
 }
 
@@ -207,12 +210,14 @@ export function createCheckIn(deps: CheckInDeps) {
       // Kept for a code that named no ticket, so a reader of the log can tell a stray barcode from an attack.
       rawExcerpt: found.kind === 'refused' && rawText !== null ? rawExcerptOf(rawText) || null : null,
     };
+    const revisionBefore = deps.revisionOf('check_ins');
     relaxed.run();
     try {
       deps.submit(device, 'recordScan', args);
     } finally {
       strict.run();
     }
+    deps.recorded(list.id, args, revisionBefore);
     // After the core's own after-command work (setImmediate runs callbacks in the order they were queued).
     setImmediate(startWalOver);
     return {
