@@ -89,26 +89,6 @@ export function createCheckIn(deps: CheckInDeps) {
   // already made, never a sale or a seat. Everything else the console commits stays FULL.
   const relaxed = deps.db.prepare('PRAGMA synchronous = NORMAL');
   const strict = deps.db.prepare('PRAGMA synchronous = FULL');
-  // Once a command has answered, the core checkpoints the WAL completely (checkpointAfterCommand), and the
-  // next commit then starts the WAL over, which SQLite does with a flush of its new header even at NORMAL:
-  // the scan after would pay that flush (~0.5 ms measured here, as much as a FULL commit). So once the
-  // checkpoint has run, a one-row write (a meta key nothing reads; rewriting a row with the same value writes
-  // nothing) starts the WAL over off the door's path, and the next scan only appends.
-  const restartWal = deps.db.prepare(
-    `INSERT INTO meta (key, value) VALUES ('walStartedOver', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`,
-  );
-  let restarts = 0;
-  const startWalOver = () => {
-    if (!deps.db.open) return;
-    try {
-      relaxed.run();
-      restartWal.run(String((restarts += 1)));
-    } catch {
-      // Busy or closing: the next scan starts the WAL over itself.
-    } finally {
-      strict.run();
-    }
-  };
 
   /** What a scanned text names. */
   function find(text: string): Found {
@@ -218,8 +198,6 @@ export function createCheckIn(deps: CheckInDeps) {
       strict.run();
     }
     deps.recorded(list.id, args, revisionBefore);
-    // After the core's own after-command work (setImmediate runs callbacks in the order they were queued).
-    setImmediate(startWalOver);
     return {
       scanId,
       outcome: verdict.outcome,
