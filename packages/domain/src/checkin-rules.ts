@@ -225,7 +225,8 @@ const refused = (code: ScanCode, reason: string): ScanVerdict => ({
 /** The plain-language reason of a refusal found before any list rule: the code itself could not be trusted. */
 const codeRefusals = {
   invalid_code: 'Not a ticket code',
-  unknown_key: 'Code signed with a key this organization does not have: forged or from another organizer',
+  unknown_key:
+    'Code signed with a key this device does not know: forged, from another organizer, or from a key made since this device last synced',
   retired_key: 'Code signed with a retired key: no longer valid',
   unknown_ticket: 'Unknown ticket',
 } as const;
