@@ -201,6 +201,7 @@ export function Shell({ status, localServiceDown }: { status: Enrolled; localSer
               eventId={route.eventId}
               listId={route.listId}
               canEditLists={canEditEvents}
+              withoutAttendeeData={device.profile === 'no_attendee_data'}
             />
           )}
           {route.screen === 'check-in-list' && (

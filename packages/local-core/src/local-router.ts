@@ -74,6 +74,8 @@ export const localRouter = t.router({
             orgId: device.orgId,
             orgName: device.orgName,
             role: device.role,
+            /** 'no_attendee_data': a door that verifies codes by their signature alone and shows no names. */
+            profile: device.profile ?? 'attendees',
             /**
              * The signed-in user's role in this organization (null: not a member; undefined: not known yet).
              * Screens offer what both this and the device's role allow.

@@ -44,10 +44,13 @@ export function CheckInGateScreen({
   eventId,
   listId,
   canEditLists,
+  withoutAttendeeData = false,
 }: {
   eventId: string;
   listId: string;
   canEditLists: boolean;
+  /** The device was enrolled to hold no attendee data: codes are checked by signature, nobody is named. */
+  withoutAttendeeData?: boolean;
 }) {
   const trpc = useTRPC();
   const client = useTRPCClient();
@@ -172,6 +175,12 @@ export function CheckInGateScreen({
       </div>
       <EntryAlerts eventId={eventId} />
       <ErrorAlert error={lists.error} />
+      {withoutAttendeeData && (
+        <p className="muted" role="note">
+          This device holds no attendee data: it checks each code’s signature and the revoked tickets, and
+          shows no names. Search finds nobody here.
+        </p>
+      )}
 
       <div className="gate-controls">
         <div className="segmented segmented-large" role="group" aria-label="Direction">
