@@ -17,6 +17,7 @@ import { eventSetupRouter, salesReportRouter } from './event-setup-router.ts';
 import { boxOfficeRouter } from './box-office-router.ts';
 import { printingRouter } from './printing-router.ts';
 import { checkInRouter } from './checkin-router.ts';
+import { orgDevicesRouter } from './org-devices-router.ts';
 
 const t = initTRPC.context<{ core: LocalCoreInternals }>().create({
   errorFormatter({ shape, error }) {
@@ -238,6 +239,8 @@ export const localRouter = t.router({
   boxOffice: boxOfficeRouter,
   printing: printingRouter,
   checkin: checkInRouter,
+  /** The organization's devices (online only); `device` is this console's own enrolment. */
+  orgDevices: orgDevicesRouter,
 
   sync: t.router({
     now: t.procedure.mutation(async ({ ctx }) => {

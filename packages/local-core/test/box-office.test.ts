@@ -5,25 +5,15 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createTicketSecretVerifier } from '@janix/domain/ticket-secrets';
 import { generateDemoOrg, makeTempDir } from '@janix/testkit';
-import { consoleSuite, signInAndEnroll, switchableNetwork } from './console-fixtures.ts';
-import { openLocalCore, type LocalCore } from '../src/index.ts';
+import { consoleSuite, openEnrolledConsole, switchableNetwork } from './console-fixtures.ts';
+import type { LocalCore } from '../src/index.ts';
 import { DRAWER_KICK } from '../src/printing/receipt-escpos.ts';
 
 const demo = generateDemoOrg({ attendees: 50 });
 const suite = consoleSuite(demo);
 
-async function newConsole(name: string, network = switchableNetwork()): Promise<LocalCore> {
-  const core = await openLocalCore({
-    dataDir: suite.dataDir('box-office'),
-    serverUrl: suite.server.url,
-    autoSync: false,
-    fetch: network.fetch,
-  });
-  suite.defer(() => core.close());
-  await signInAndEnroll(core, suite.server, name);
-  await core.syncNow();
-  return core;
-}
+const newConsole = (name: string, network = switchableNetwork()) =>
+  openEnrolledConsole(suite, name, 'box-office', network);
 
 /** Waits for something the console does after a sync on its own (fetching the seats' signed codes). */
 async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string): Promise<T> {

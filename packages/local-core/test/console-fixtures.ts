@@ -2,7 +2,7 @@ import { afterAll, beforeAll, inject } from 'vitest';
 import { join } from 'node:path';
 import { DEMO_OWNER_EMAIL, makeTempDir, type DemoOrg } from '@janix/testkit';
 import { latestSignInCode, seedDemoOrg, startTestServer, type TestServer } from '@janix/server/testing';
-import type { LocalCore } from '../src/index.ts';
+import { openLocalCore, type LocalCore } from '../src/index.ts';
 
 export interface ConsoleSuite {
   /** The suite's server; it starts in `beforeAll`, so read it in tests and hooks, not at module load. */
@@ -72,4 +72,26 @@ export function switchableNetwork() {
       online = value;
     },
   };
+}
+
+/**
+ * A console (no background sync) signed in as the demo owner, enrolled under `name` and synced once; closed
+ * after the suite. Its data folder's name starts with `prefix`.
+ */
+export async function openEnrolledConsole(
+  suite: ConsoleSuite,
+  name: string,
+  prefix: string,
+  network = switchableNetwork(),
+): Promise<LocalCore> {
+  const core = await openLocalCore({
+    dataDir: suite.dataDir(prefix),
+    serverUrl: suite.server.url,
+    autoSync: false,
+    fetch: network.fetch,
+  });
+  suite.defer(() => core.close());
+  await signInAndEnroll(core, suite.server, name);
+  await core.syncNow();
+  return core;
 }
