@@ -176,7 +176,12 @@ export function Shell({ status, localServiceDown }: { status: Enrolled; localSer
             onBack={() => navigate({ screen: 'orders' })}
           />
         )}
-        {route.screen === 'settings' && <SettingsScreen />}
+        {route.screen === 'settings' && (
+          <SettingsScreen
+            canManageDevices={consoleAllows(device, 'devices.manage')}
+            online={status.online !== false}
+          />
+        )}
         {route.screen === 'event-setup' && (
           <EventSetupScreen
             key={route.eventId}

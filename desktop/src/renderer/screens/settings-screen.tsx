@@ -2,6 +2,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { ErrorAlert } from '../components/error-alert.tsx';
 import { FormField } from '../components/form-field.tsx';
+import { OrgDevicesSection } from '../components/org-devices-section.tsx';
 import { PrintStatus } from '../components/print-status.tsx';
 import { useFocusOnMount } from '../hooks/use-focus-on-mount.ts';
 import {
@@ -16,8 +17,11 @@ import '../box-office.css';
 
 type SalePreferences = LocalOutputs['boxOffice']['preferences'];
 
-/** This device's printers and box-office preferences; nothing here is synced to other consoles. */
-export function SettingsScreen() {
+/**
+ * This device's printers and box-office preferences (nothing here is synced to other consoles) and, for an
+ * owner or admin, the organization's devices.
+ */
+export function SettingsScreen({ canManageDevices, online }: { canManageDevices: boolean; online: boolean }) {
   const trpc = useTRPC();
   const heading = useFocusOnMount<HTMLHeadingElement>();
   const printers = useQuery(trpc.printing.settings.queryOptions());
@@ -35,6 +39,7 @@ export function SettingsScreen() {
         {printers.data && <PrinterSettingsForm initial={printers.data.settings ?? printers.data.defaults} />}
         {preferences.data && <SalePreferencesForm initial={preferences.data} />}
       </div>
+      {canManageDevices && <OrgDevicesSection online={online} />}
     </section>
   );
 }
