@@ -209,15 +209,21 @@ function presence(list: GateList, history: readonly PastScan[], now: Date): Pres
   return { inside, lastEntry, leftAt, entriesToday };
 }
 
+/** A scan's colour: amber for a genuine code the device could not look up, red for every refusal. */
+export function scanTone(outcome: ScanVerdict['outcome'], code: ScanCode): ScanTone {
+  if (outcome !== 'admitted') return 'red';
+  return code === 'admitted_unsynced' ? 'amber' : 'green';
+}
+
 const admitted = (code: 'admitted' | 'exited' | 'admitted_unsynced', reason: string): ScanVerdict => ({
   outcome: 'admitted',
-  tone: code === 'admitted_unsynced' ? 'amber' : 'green',
+  tone: scanTone('admitted', code),
   code,
   reason,
 });
 const refused = (code: ScanCode, reason: string): ScanVerdict => ({
   outcome: 'refused',
-  tone: 'red',
+  tone: scanTone('refused', code),
   code,
   reason,
 });

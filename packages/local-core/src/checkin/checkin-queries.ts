@@ -1,4 +1,4 @@
-import { lastAutoCheckout, type ScanCode, type ScanTone } from '@janix/domain';
+import { lastAutoCheckout, scanTone, type ScanCode, type ScanTone } from '@janix/domain';
 import type { ReplicaDb } from '../replica/open-replica.ts';
 import type { CheckInListView, GateLookup } from './gate-lookup.ts';
 
@@ -43,12 +43,6 @@ export interface EntryAlert {
   secondDeviceName: string;
   secondAt: string;
   createdAt: string;
-}
-
-/** A scan's colour from its code: amber for a genuine code the device could not look up, red for refusals. */
-export function toneOf(outcome: string, code: string): ScanTone {
-  if (outcome !== 'admitted') return 'red';
-  return code === 'admitted_unsynced' ? 'amber' : 'green';
 }
 
 /** LIKE with the user's text taken literally. */
@@ -188,7 +182,7 @@ export function createCheckInQueries(db: ReplicaDb, lookup: GateLookup) {
         return {
           scanId: row.id,
           outcome: row.outcome,
-          tone: toneOf(row.outcome, row.code),
+          tone: scanTone(row.outcome, row.code),
           code: row.code,
           reason: row.reason,
           direction: row.direction,
