@@ -89,6 +89,13 @@ export default tseslint.config(
     },
   },
   {
+    files: ['packages/documents/src/**'],
+    rules: forbid(
+      ['@janix/*', 'electron', 'fastify', 'react', 'react-dom', 'pg', 'better-sqlite3'],
+      'documents are rendered from plain values: no database, app or framework.',
+    ),
+  },
+  {
     files: ['packages/testkit/src/**'],
     rules: forbid(
       ['@janix/server', '@janix/local-core', 'electron', 'fastify', 'react'],

@@ -6,7 +6,7 @@ import type {
   ReceiptPayment,
   ShiftReportDocument,
 } from './printing/receipt-escpos.ts';
-import type { TicketDocument } from './printing/ticket-pdf.ts';
+import type { TicketDocument } from '@janix/documents';
 
 /**
  * Replica rows as the printing code's documents: receipts (a sale, or the refund or void of one), tickets

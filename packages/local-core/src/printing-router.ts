@@ -17,7 +17,7 @@ import {
   type PrintResult,
 } from './printing/printer-delivery.ts';
 import { encodeReceipt, encodeShiftReport, encodeTestPage } from './printing/receipt-escpos.ts';
-import { renderTicketsPdf } from './printing/ticket-pdf.ts';
+import { renderTicketsPdf } from '@janix/documents';
 
 /**
  * Printing from the console: receipts, tickets and shift reports on this device's printers, set up here. Every

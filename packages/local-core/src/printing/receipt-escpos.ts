@@ -1,13 +1,16 @@
 import ReceiptPrinterEncoder from '@point-of-sale/receipt-printer-encoder';
 import {
   dateTimeFormatter,
+  fitLines,
   moneyFormatter,
   percentFormatter,
+  RECEIPT_CHARSET,
+  RECEIPT_CODEPAGES,
+  toPrintable,
   type PrintFormatting,
-} from './print-formatting.ts';
-import { fitLines, RECEIPT_CHARSET, RECEIPT_CODEPAGES, toPrintable } from './printable-text.ts';
+} from '@janix/documents';
 
-export type { PrintFormatting } from './print-formatting.ts';
+export type { PrintFormatting } from '@janix/documents';
 
 /**
  * Receipts and shift reports as raw ESC/POS bytes, for an 80 mm or 58 mm thermal printer reached over TCP or

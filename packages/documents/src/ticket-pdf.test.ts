@@ -200,6 +200,13 @@ describe('renderTicketsPdf', () => {
     },
   );
 
+  it('makes the same bytes for the same tickets and date, so a retried email carries the same body', async () => {
+    const options = { ...OPTIONS, layout: 'a4' as const, createdAt: new Date('2026-03-01T10:00:00Z') };
+    const first = await renderTicketsPdf([ticket(1), ticket(2)], options);
+    const again = await renderTicketsPdf([ticket(1), ticket(2)], options);
+    expect(Buffer.from(again).equals(Buffer.from(first))).toBe(true);
+  });
+
   it('refuses an empty batch and a secret no QR code can hold', async () => {
     await expect(renderTicketsPdf([], { layout: 'a4' })).rejects.toThrow('No tickets');
     await expect(

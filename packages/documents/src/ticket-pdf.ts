@@ -31,10 +31,18 @@ export interface TicketPdfOptions extends DateFormatting {
   layout: TicketLayout;
   /** Document title shown by PDF viewers. */
   title?: string;
+  /**
+   * The document's creation date (default: now). An emailed PDF passes a fixed one (its order's), so the same
+   * tickets make the same bytes and a retried send carries the very body its idempotency key was first used with.
+   */
+  createdAt?: Date;
 }
 
 const MM = 72 / 25.4;
-const QUIET_ZONE_MODULES = 4;
+/** The QR standard's quiet zone, kept clear around every ticket code (PDF and image alike). */
+export const QUIET_ZONE_MODULES = 4;
+/** Error correction M: a creased or smudged printout still scans, and a long signed secret still fits. */
+export const TICKET_QR_CORRECTION = 'M';
 
 interface TextStyle {
   font: 'Helvetica' | 'Helvetica-Bold';
@@ -163,7 +171,7 @@ export async function renderTicketsPdf(
   // Every code is made before the first page, so a bad secret fails the whole job rather than half a PDF.
   const pages = tickets.map((ticket, index): TicketPage => {
     try {
-      return { ticket, qr: QRCode.create(ticket.secret, { errorCorrectionLevel: 'M' }) };
+      return { ticket, qr: QRCode.create(ticket.secret, { errorCorrectionLevel: TICKET_QR_CORRECTION }) };
     } catch (error) {
       throw new Error(
         `Ticket ${index + 1} (order ${ticket.orderCode}) has a secret that cannot be a QR code: ${(error as Error).message}`,
@@ -172,7 +180,11 @@ export async function renderTicketsPdf(
   });
   const doc = new PDFDocument({
     autoFirstPage: false,
-    info: { Title: toPrintable(options.title ?? 'Tickets', WIN_ANSI_CHARSET), Creator: 'Janix' },
+    info: {
+      Title: toPrintable(options.title ?? 'Tickets', WIN_ANSI_CHARSET),
+      Creator: 'Janix',
+      CreationDate: options.createdAt ?? new Date(),
+    },
   });
   const chunks: Buffer[] = [];
   doc.on('data', (chunk: Buffer) => chunks.push(chunk));
