@@ -10,6 +10,7 @@ import {
   type PastScan,
   type ScanDirection,
   type ScanVerdict,
+  wallClockAt,
 } from './checkin-rules.ts';
 
 const EVENT = '0b7d9a3c-5e1f-4a2b-8c9d-7e6f5a4b3c2d';
@@ -300,6 +301,25 @@ describe('gateTime and lastAutoCheckout', () => {
     expect(gateTime('2026-12-05T18:02:00Z', 'Asia/Kolkata', new Date('2026-12-05T18:20:00Z'))).toBe('23:32');
     expect(gateTime('2026-12-04T18:02:00Z', 'Europe/Berlin', now)).toBe('19:02 on 4 Dec');
     expect(gateTime('not a time', 'Europe/Berlin', now)).toBe('an unknown time');
+  });
+
+  it("reads each zone's wall clock right when zones and minutes alternate (the per-zone minute cache)", () => {
+    const at = Date.UTC(2026, 11, 6, 18, 59, 30);
+    for (let round = 0; round < 3; round += 1) {
+      expect(wallClockAt(at, 'Europe/Berlin')).toEqual({
+        year: 2026,
+        month: 12,
+        day: 6,
+        hour: 19,
+        minute: 59,
+      });
+      expect(wallClockAt(at, 'Asia/Kolkata')).toMatchObject({ day: 7, hour: 0, minute: 29 });
+      expect(wallClockAt(at + 30_000, 'Europe/Berlin')).toMatchObject({ day: 6, hour: 20, minute: 0 });
+    }
+    // Before 1972 offsets had seconds (Monrovia −0:44:30): two instants of one UTC minute show two local ones.
+    const monrovia = Date.UTC(1960, 0, 1, 12, 0, 0);
+    expect(wallClockAt(monrovia, 'Africa/Monrovia')).toMatchObject({ hour: 11, minute: 15 });
+    expect(wallClockAt(monrovia + 40_000, 'Africa/Monrovia')).toMatchObject({ hour: 11, minute: 16 });
   });
 
   it('finds the last auto checkout across a daylight-saving change', () => {

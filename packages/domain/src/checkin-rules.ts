@@ -66,11 +66,11 @@ const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', '
 
 /** A zone's wall clock, as numbers (month 1–12, hour 0–23). */
 export interface WallClock {
-  year: number;
-  month: number;
-  day: number;
-  hour: number;
-  minute: number;
+  readonly year: number;
+  readonly month: number;
+  readonly day: number;
+  readonly hour: number;
+  readonly minute: number;
 }
 
 // Building a formatter costs far more than using one, and a door decides thousands of scans in one zone.
@@ -92,12 +92,22 @@ function formatterFor(timeZone: string): Intl.DateTimeFormat {
   return formatter;
 }
 
+/** 1972-01-01T00:00:00Z: the last offsets in seconds (e.g. Liberia's −0:44:30) ended then. */
+const WHOLE_MINUTE_OFFSETS_SINCE = Date.UTC(1972, 0, 1);
+const lastMinutes = new Map<string, { minute: number; clock: WallClock }>();
+
 /**
  * The wall clock in a zone, as numbers: only numeric parts are taken from Intl and the words are ours, so
  * two ICU builds word a reason alike. A zone this runtime does not know reads as UTC (the schema refuses
  * one at the door, but a rule never throws).
  */
 export function wallClockAt(at: number, timeZone: string): WallClock {
+  // A door asks for the same minute over and over ("today", the times in its reasons): formatToParts costs
+  // more than a whole signature check, so each zone keeps the minute it read last. Since 1972 every zone's
+  // offset is whole minutes, so one UTC minute is one wall-clock minute; earlier instants are read each time.
+  const minute = Math.floor(at / 60_000);
+  const cached = at >= WHOLE_MINUTE_OFFSETS_SINCE ? lastMinutes.get(timeZone) : undefined;
+  if (cached?.minute === minute) return cached.clock;
   let formatter: Intl.DateTimeFormat;
   try {
     formatter = formatterFor(timeZone);
@@ -108,13 +118,15 @@ export function wallClockAt(at: number, timeZone: string): WallClock {
   for (const part of formatter.formatToParts(at)) {
     if (part.type !== 'literal') parts[part.type] = Number(part.value);
   }
-  return {
+  const clock: WallClock = Object.freeze({
     year: parts.year!,
     month: parts.month!,
     day: parts.day!,
     hour: parts.hour! % 24,
     minute: parts.minute!,
-  };
+  });
+  if (at >= WHOLE_MINUTE_OFFSETS_SINCE) lastMinutes.set(timeZone, { minute, clock });
+  return clock;
 }
 
 function dayKey(parts: WallClock): number {
