@@ -42,6 +42,8 @@ export function rowCounts(demo: DemoOrg): RowCounts {
     check_ins: 0,
     entry_alerts: 0,
     ticket_revocations: 0,
+    card_readers: 0,
+    payments: 0,
   };
 }
 

@@ -100,6 +100,8 @@ export const loadOrder = [
   'order_audit',
   'check_ins',
   'entry_alerts',
+  'card_readers',
+  'payments',
   'people',
 ] as const;
 

@@ -335,6 +335,8 @@ export interface BoxOfficeRows {
   check_ins: string;
   entry_alerts: string;
   ticket_revocations: string;
+  card_readers: string;
+  payments: string;
 }
 
 /**
@@ -390,7 +392,33 @@ export async function seedBoxOfficeRows(server: TestServer, demo: DemoOrg): Prom
     );
     return { ...rows, order_audit: audit };
   });
-  return { ...boxOffice, ...(await seedCheckInRows(server, demo)) };
+  return {
+    ...boxOffice,
+    ...(await seedCheckInRows(server, demo)),
+    ...(await seedPaymentRows(server, demo, deviceId)),
+  };
+}
+
+/** A card reader of the till and a card payment on it the buyer cancelled, in a version of their own. */
+async function seedPaymentRows(server: TestServer, demo: DemoOrg, deviceId: string) {
+  const orgId = demo.org.id;
+  const event = demo.events[0]!;
+  const rows = { card_readers: randomUUID(), payments: randomUUID() };
+  await inTransaction(server.db.adminPool, { orgId }, async (client) => {
+    const version = await takeOrgVersions(client, orgId);
+    await client.query(
+      `INSERT INTO card_readers (org_id, id, label, stripe_reader_id, device_id, status, created_at, version)
+       VALUES ($1, $2, 'Till reader', $3, $4, 'active', now(), $5)`,
+      [orgId, rows.card_readers, `tmr_Seeded${rows.card_readers.slice(0, 8)}`, deviceId, version],
+    );
+    await client.query(
+      `INSERT INTO payments (org_id, id, kind, status, event_id, order_id, device_id, reader_id, amount_cents,
+         currency, failure_reason, created_at, version)
+       VALUES ($1, $2, 'terminal', 'cancelled', $3, $4, $5, $6, 2500, 'EUR', 'Cancelled at the till.', now(), $7)`,
+      [orgId, rows.payments, event.id, randomUUID(), deviceId, rows.card_readers, version],
+    );
+  });
+  return rows;
 }
 
 /**

@@ -65,7 +65,7 @@ describe('pull', () => {
       fractional: tamperCursor(cursor, (decoded) => ({ ...decoded, v: head - 0.5 })),
       unknownTable: tamperCursor(cursor, (decoded) => ({
         ...decoded,
-        snap: { tables: ['payments'], after: null },
+        snap: { tables: ['invoices'], after: null },
       })),
       garbage: 'not-a-cursor',
       numeric: String(head),

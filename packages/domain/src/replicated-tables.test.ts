@@ -168,6 +168,43 @@ const all = {
     ...by,
   ],
   ticket_revocations: ['id', 'version', 'event_id', 'reason', 'revoked_at', ...by],
+  card_readers: [
+    'id',
+    'version',
+    'label',
+    'stripe_reader_id',
+    'stripe_location_id',
+    'device_type',
+    'serial_number',
+    'device_id',
+    'status',
+    'created_at',
+    ...by,
+  ],
+  payments: [
+    'id',
+    'version',
+    'kind',
+    'status',
+    'event_id',
+    'order_id',
+    'shift_id',
+    'device_id',
+    'reader_id',
+    'amount_cents',
+    'currency',
+    'refunded_cents',
+    'stripe_payment_intent_id',
+    'stripe_checkout_session_id',
+    'checkout_url',
+    'card_brand',
+    'card_last4',
+    'failure_reason',
+    'created_at',
+    'expires_at',
+    'completed_at',
+    ...by,
+  ],
 } satisfies Record<ReplicatedTableName, string[]>;
 
 const loadOrder: ReplicatedTableName[] = [
@@ -185,6 +222,8 @@ const loadOrder: ReplicatedTableName[] = [
   'order_audit',
   'check_ins',
   'entry_alerts',
+  'card_readers',
+  'payments',
   'people',
 ];
 
@@ -258,6 +297,12 @@ describe('who receives which table and column', () => {
     }
   });
 
+  it('sends no card data with a payment: Stripe ids, the brand and the last four digits only', () => {
+    const payments = replicatedTables.find((table) => table.name === 'payments')!;
+    const card = payments.columns.map((column) => column.name).filter((name) => name.startsWith('card_'));
+    expect(card).toEqual(['card_brand', 'card_last4']);
+  });
+
   it('never sends the private half of a signing key to anyone', () => {
     for (const role of orgRoleSchema.options) {
       const keys = tablesForRole(role).find((table) => table.name === 'ticket_signing_keys')!;
@@ -286,7 +331,7 @@ describe('device profiles', () => {
     ]);
     for (const role of orgRoleSchema.options) {
       const names = tablesForDevice(role, 'no_attendee_data').map((table) => table.name);
-      for (const table of ['tickets', 'people', 'orders', 'order_audit'] as const) {
+      for (const table of ['tickets', 'people', 'orders', 'order_audit', 'payments'] as const) {
         expect(names, `${role} ${table}`).not.toContain(table);
       }
       expect(names, role).toEqual(expect.arrayContaining(['ticket_signing_keys', 'ticket_revocations']));

@@ -331,6 +331,56 @@ const tableDescriptions = [
       ...authorship,
     ],
   },
+  {
+    // A Stripe Terminal reader of the organization, registered and assigned to a box-office device by the
+    // server (server/src/payments/), never by a command: the box office charges on the reader of its device.
+    name: 'card_readers',
+    requires: 'orders.read',
+    label: 'label',
+    columns: [
+      { name: 'label', type: 'text' },
+      { name: 'stripe_reader_id', type: 'text' },
+      { name: 'stripe_location_id', type: 'text', nullable: true },
+      { name: 'device_type', type: 'text', nullable: true },
+      { name: 'serial_number', type: 'text', nullable: true },
+      { name: 'device_id', type: 'uuid', nullable: true },
+      { name: 'status', type: 'text' },
+      { name: 'created_at', type: 'timestamptz' },
+      ...authorship,
+    ],
+  },
+  {
+    // One card payment (a reader at the door, a Checkout link shown as a QR, a web checkout) and where it
+    // stands, written only by the server as Stripe reports it: the console watches it through the feed. No
+    // card data: Stripe's ids, the brand and the last four digits (privacy policy). `order_id` names the
+    // order the payment becomes; that order exists only once the payment succeeded.
+    name: 'payments',
+    ledger: true,
+    attendeeData: true,
+    requires: 'orders.read',
+    columns: [
+      { name: 'kind', type: 'text' },
+      { name: 'status', type: 'text' },
+      { name: 'event_id', type: 'uuid' },
+      { name: 'order_id', type: 'uuid' },
+      { name: 'shift_id', type: 'uuid', nullable: true },
+      { name: 'device_id', type: 'uuid', nullable: true },
+      { name: 'reader_id', type: 'uuid', nullable: true },
+      { name: 'amount_cents', type: 'int' },
+      { name: 'currency', type: 'text' },
+      { name: 'refunded_cents', type: 'int' },
+      { name: 'stripe_payment_intent_id', type: 'text', nullable: true },
+      { name: 'stripe_checkout_session_id', type: 'text', nullable: true },
+      { name: 'checkout_url', type: 'text', nullable: true },
+      { name: 'card_brand', type: 'text', nullable: true },
+      { name: 'card_last4', type: 'text', nullable: true },
+      { name: 'failure_reason', type: 'text', nullable: true },
+      { name: 'created_at', type: 'timestamptz' },
+      { name: 'expires_at', type: 'timestamptz', nullable: true },
+      { name: 'completed_at', type: 'timestamptz', nullable: true },
+      ...authorship,
+    ],
+  },
 ] as const satisfies readonly ReplicatedTableSpec[];
 
 type Specs = (typeof tableDescriptions)[number];

@@ -50,6 +50,8 @@ export const replicatedTableNameSchema = z.enum([
   'check_ins',
   'entry_alerts',
   'ticket_revocations',
+  'card_readers',
+  'payments',
 ]);
 export type ReplicatedTableName = z.infer<typeof replicatedTableNameSchema>;
 

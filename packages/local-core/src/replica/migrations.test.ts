@@ -25,13 +25,16 @@ const checkInTables = [
   'ticket_revocations',
 ];
 
-/** The replica as a console of schema 4 (migrations through 0005) left it. */
-function backTo0005(): void {
-  for (const table of checkInTables) {
+const cardPaymentTables = ['card_readers', 'payments'];
+
+/** The replica as a console left it before `migration` (whose tables are `tables`) came. */
+function backBefore(migration: string, tables: string[]): void {
+  for (const table of tables) {
     db.exec(`DROP VIEW ${table}_current; DROP TABLE ${table}_pending; DROP TABLE ${table};`);
   }
-  db.prepare("DELETE FROM schema_migrations WHERE name = '0006-check-in'").run();
+  db.prepare('DELETE FROM schema_migrations WHERE name = ?').run(migration);
 }
+const backTo0005 = () => backBefore('0006-check-in', checkInTables);
 
 describe('replica migrations', () => {
   it('give every replicated table, its pending overlay and its view the columns the server sends', () => {
@@ -54,17 +57,23 @@ describe('replica migrations', () => {
     expect(plan("SELECT * FROM entry_alerts WHERE event_id = 'x'")).toMatch(/entry_alerts_event/);
   });
 
-  it('reload the check-in tables on a console that has synced, keeping its place in the feed', async () => {
-    backTo0005();
-    db.prepare(
-      "INSERT INTO meta (key, value) VALUES ('cursor', '\"c-41\"'), ('pendingResync', '[\"people\"]')",
-    ).run();
-    await migrateReplica(db);
-    expect(metaValue('cursor')).toBe('"c-41"');
-    expect((JSON.parse(metaValue('pendingResync')!) as string[]).sort()).toEqual(
-      ['people', ...checkInTables].sort(),
-    );
-  });
+  it.each([
+    { what: 'check-in', migration: '0006-check-in', tables: checkInTables },
+    { what: 'card payment', migration: '0007-card-payments', tables: cardPaymentTables },
+  ])(
+    'reload the $what tables on a console that has synced, keeping its place in the feed',
+    async ({ migration, tables }) => {
+      backBefore(migration, tables);
+      db.prepare(
+        "INSERT INTO meta (key, value) VALUES ('cursor', '\"c-41\"'), ('pendingResync', '[\"people\"]')",
+      ).run();
+      await migrateReplica(db);
+      expect(metaValue('cursor')).toBe('"c-41"');
+      expect((JSON.parse(metaValue('pendingResync')!) as string[]).sort()).toEqual(
+        ['people', ...tables].sort(),
+      );
+    },
+  );
 
   it('leave a console that never synced to its initial sync', async () => {
     backTo0005();

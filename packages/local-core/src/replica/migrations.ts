@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import { Umzug, type UmzugStorage } from 'umzug';
 
 /** The replica's schema version, sent with every sync request so the server can refuse a stale console. */
-export const REPLICA_SCHEMA_VERSION = 5;
+export const REPLICA_SCHEMA_VERSION = 6;
 
 /**
  * The replicated tables as of 0004, frozen here (a later change is a later migration): columns after id and
@@ -125,16 +125,44 @@ function checkInSchema(): string {
     -- What the server already holds of the new tables (the signing keys in particular) was fed before this
     -- console knew them: a console that has synced reloads just these from a snapshot, keeping its place in
     -- the feed (as after a checksum mismatch), added to any reload it was already waiting for.
+    ${reloadOnSyncedConsole(Object.keys(tablesAt0006))}
+  `;
+}
+
+/** Adds `tables` to the snapshot reload a console that has synced is waiting for (none if it never synced). */
+function reloadOnSyncedConsole(tables: string[]): string {
+  return `
     INSERT INTO meta (key, value)
       SELECT 'pendingResync', (
         SELECT json_group_array(value) FROM (
           SELECT value FROM json_each(coalesce((SELECT value FROM meta WHERE key = 'pendingResync'), '[]'))
           UNION
-          SELECT value FROM json_each('${JSON.stringify(Object.keys(tablesAt0006))}')
+          SELECT value FROM json_each('${JSON.stringify(tables)}')
         )
       )
       WHERE EXISTS (SELECT 1 FROM meta WHERE key = 'cursor')
-    ON CONFLICT (key) DO UPDATE SET value = excluded.value;
+    ON CONFLICT (key) DO UPDATE SET value = excluded.value;`;
+}
+
+/** The card payment tables as of 0007, frozen like the others: columns after id and version, in wire order. */
+const tablesAt0007: Record<string, string> = {
+  card_readers:
+    'label TEXT, stripe_reader_id TEXT, stripe_location_id TEXT, device_type TEXT, serial_number TEXT, ' +
+    'device_id TEXT, status TEXT, created_at TEXT, updated_at TEXT, updated_by TEXT',
+  payments:
+    'kind TEXT, status TEXT, event_id TEXT, order_id TEXT, shift_id TEXT, device_id TEXT, reader_id TEXT, ' +
+    'amount_cents INTEGER, currency TEXT, refunded_cents INTEGER, stripe_payment_intent_id TEXT, ' +
+    'stripe_checkout_session_id TEXT, checkout_url TEXT, card_brand TEXT, card_last4 TEXT, failure_reason TEXT, ' +
+    'created_at TEXT, expires_at TEXT, completed_at TEXT, updated_at TEXT, updated_by TEXT',
+};
+
+function cardPaymentSchema(): string {
+  // Both tables stay small (a reader per till, a payment per card sale) and are read by id: no indexes.
+  return `
+    ${Object.entries(tablesAt0007)
+      .map(([table, columns]) => overlaidTable(table, columns))
+      .join('\n')}
+    ${reloadOnSyncedConsole(Object.keys(tablesAt0007))}
   `;
 }
 
@@ -272,6 +300,12 @@ const migrations: Array<{ name: string; sql: string }> = [
     // the revoked tickets), each with its pending overlay.
     name: '0006-check-in',
     sql: checkInSchema(),
+  },
+  {
+    // Card payments: the organization's Stripe readers and each card payment's state as the server reports
+    // it (written by the server alone, so their pending overlays stay empty).
+    name: '0007-card-payments',
+    sql: cardPaymentSchema(),
   },
 ];
 
