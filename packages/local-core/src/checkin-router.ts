@@ -32,14 +32,16 @@ function gateOf(core: LocalCoreInternals): Gate {
   let gate = gates.get(replica);
   if (!gate) {
     const revisionOf = (table: string) => core.tableRevisions()[table];
-    const tallies = createListTallies(replica.db, revisionOf);
+    // The tallies are told of each scan the gate records, and ask it whether this replica holds tickets.
+    let tallies: ListTallies | null = null;
     const checkIn = createCheckIn({
       db: replica.db,
       revisionOf,
       submit: (device, name, args) => core.submit(device, name, args),
-      recorded: (listId, scan, revisionBefore) => tallies.recorded(listId, scan, revisionBefore),
+      recorded: (listId, scan, revisionBefore) => tallies?.recorded(listId, scan, revisionBefore),
       now: () => new Date(),
     });
+    tallies = createListTallies(replica.db, revisionOf, () => checkIn.lookup.holdsTickets());
     gate = { checkIn, queries: createCheckInQueries(replica.db, checkIn.lookup), tallies };
     gates.set(replica, gate);
   }

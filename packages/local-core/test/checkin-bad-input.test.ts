@@ -145,5 +145,11 @@ describe('check-in: a device without attendee data', () => {
     });
     // Nothing to search: it holds no names.
     expect(await door.core.caller.checkin.search({ listId, query: ticket.person!.lastName })).toEqual([]);
+    // It counts whom it admitted, but cannot know how many tickets there are (not zero: unknown).
+    expect(await door.core.caller.checkin.counts({ listId })).toMatchObject({
+      checkedIn: 1,
+      inside: 1,
+      total: null,
+    });
   });
 });

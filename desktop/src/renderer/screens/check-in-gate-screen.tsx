@@ -386,7 +386,14 @@ function ListCounts({ list }: { list: CheckInList }) {
         </div>
         <div className="stat">
           <dt>Total</dt>
-          <dd data-testid="count-total">{data ? numberFormat.format(data.total) : '…'}</dd>
+          <dd
+            data-testid="count-total"
+            title={
+              data?.total === null ? 'This device holds no tickets, so it cannot count them.' : undefined
+            }
+          >
+            {!data ? '…' : data.total === null ? '—' : numberFormat.format(data.total)}
+          </dd>
         </div>
       </dl>
       {buckets.length > 0 && <CheckInChart buckets={buckets} />}

@@ -11,8 +11,8 @@ export interface ListCounts {
   checkedIn: number;
   /** Tickets whose holder is inside now (admitted entry not followed by an exit or the auto checkout). */
   inside: number;
-  /** Valid tickets the list admits (0 on a device that holds no tickets). */
-  total: number;
+  /** Valid tickets the list admits; null on a device that holds no tickets (it cannot know). */
+  total: number | null;
   timeline: Array<{ at: string; entries: number; exits: number }>;
 }
 
@@ -51,7 +51,12 @@ function add(tally: Tally, scan: TalliedScan): void {
  * tally is kept, recounted from the replica only when scans arrive some other way (a pull, a replay), and the
  * scans this console records are added to it as they are made.
  */
-export function createListTallies(db: ReplicaDb, revisionOf: (table: string) => number | undefined) {
+export function createListTallies(
+  db: ReplicaDb,
+  revisionOf: (table: string) => number | undefined,
+  /** Whether this replica holds tickets at all (a 'no_attendee_data' device does not). */
+  holdsTickets: () => boolean,
+) {
   const admittedScans = db.prepare<
     [string],
     { ticket_id: string | null; direction: string; scanned_at: string }
@@ -84,7 +89,8 @@ export function createListTallies(db: ReplicaDb, revisionOf: (table: string) => 
   }
 
   /** Valid tickets of the list's types, counted again only when tickets or the list change. */
-  function totalOf(list: CheckInListView): number {
+  function totalOf(list: CheckInListView): number | null {
+    if (!holdsTickets()) return null;
     const key = `${revisionOf('tickets')}|${revisionOf('checkin_lists')}`;
     const known = totals.get(list.id);
     if (known?.key === key) return known.n;
