@@ -8,3 +8,4 @@ export * from './shift-report.ts';
 export * from './replicated-tables.ts';
 export * from './checkin-rules.ts';
 export * from './checkin-commands.ts';
+export * from './card-payments.ts';

@@ -150,7 +150,8 @@ describe('refundOrder', () => {
         expect(refund({ action }, withOrder(order))).toEqual({
           ok: false,
           code: 'card_refund_unavailable',
-          message: 'Card refunds go through the payment provider (not available yet).',
+          message:
+            'A card payment is refunded to the card, through the payment provider: use the refund to card (it needs the network).',
         });
       }
     }

@@ -1,5 +1,11 @@
-import { defineCommands, updateOf, type CommandWrite, type LoadedRows } from './commands.ts';
-import { rejection } from './decision.ts';
+import {
+  defineCommands,
+  updateOf,
+  type CommandContext,
+  type CommandWrite,
+  type LoadedRows,
+} from './commands.ts';
+import { rejection, type Decision } from './decision.ts';
 import { momentInMessage } from './message-time.ts';
 import type { RowOf } from './replicated-tables.ts';
 import { ownOpenShift } from './shift-commands.ts';
@@ -10,13 +16,18 @@ import { ownOpenShift } from './shift-commands.ts';
  * refuses them, and so does a scanner holding only the revocations), their seats go back to their quotas, and
  * an audit row says who did it, where and why.
  *
- * Money paid through a provider goes back through it, which is not built yet; only what the box office took
- * itself (cash, a standalone terminal, comps) is undone here.
+ * Money paid through a provider goes back through it: a console's `refundOrder` undoes only what the box office
+ * took itself (cash, a standalone terminal, comps). A card payment is refunded by the server, online, through
+ * Stripe first; the order is then refunded by this same rule (`decideRefund` with `paidBack: 'provider'`), so
+ * its tickets, seats and audit go exactly as a cash refund's do.
  */
 
 type Refusal = ReturnType<typeof rejection>;
 
-function refusal(order: RowOf<'orders'>): Refusal | null {
+/** Where the money goes back: the box office itself, or the payment provider (already done by the server). */
+export type PaidBack = 'here' | 'provider';
+
+function refusal(order: RowOf<'orders'>, paidBack: PaidBack): Refusal | null {
   if (order.status === 'refunded' || order.status === 'void') {
     const what = order.status === 'refunded' ? 'refunded' : 'voided';
     const when = order.refundedAt ? ` at ${momentInMessage(order.refundedAt)}` : '';
@@ -26,11 +37,16 @@ function refusal(order: RowOf<'orders'>): Refusal | null {
     return rejection('order_not_paid', 'This order was never paid, so there is nothing to give back.');
   }
   // Orders paid online before payment methods were recorded were paid through the provider too.
-  if (order.paymentMethod === 'card' || (order.paymentMethod === null && order.channel === 'online')) {
+  const byProvider =
+    order.paymentMethod === 'card' || (order.paymentMethod === null && order.channel === 'online');
+  if (byProvider && paidBack === 'here') {
     return rejection(
       'card_refund_unavailable',
-      'Card refunds go through the payment provider (not available yet).',
+      'A card payment is refunded to the card, through the payment provider: use the refund to card (it needs the network).',
     );
+  }
+  if (!byProvider && paidBack === 'provider') {
+    return rejection('not_paid_by_card', 'This order was not paid by card: refund it at the box office.');
   }
   return null;
 }
@@ -92,56 +108,88 @@ export const refundCommands = defineCommands({
         { table: 'ticket_revocations', ids: [...rows.tickets.keys()] },
       ];
     },
-    decide(rows, args, ctx) {
-      const order = rows.orders.get(args.orderId);
-      if (!order) return rejection('order_not_found', 'This order was not found.');
-      const refused = refusal(order) ?? drawerRefusal(order, args);
-      if (refused) return refused;
-      if (args.shiftId !== null) {
-        const shift = ownOpenShift(rows, args.shiftId, ctx);
-        if (!shift.ok) return shift;
-      }
-      if (rows.order_audit.has(args.auditId)) {
-        return rejection('already_exists', 'This refund was already recorded.');
-      }
-
-      const status = args.action === 'refund' ? 'refunded' : 'void';
-      const undone = [...rows.tickets.values()].filter(
-        (ticket) => ticket.orderId === order.id && ticket.status === 'valid',
-      );
-      return {
-        ok: true,
-        value: [
-          updateOf('orders', order, { status, refundedAt: args.at, refundReason: args.reason }),
-          ...undone.map((ticket) => updateOf('tickets', ticket, { status })),
-          // What a scanner that holds no tickets checks: the revoked ones.
-          ...undone
-            .filter((ticket) => !rows.ticket_revocations.has(ticket.id))
-            .map((ticket): CommandWrite => ({
-              table: 'ticket_revocations',
-              op: 'insert',
-              row: { id: ticket.id, eventId: ticket.eventId, reason: status, revokedAt: args.at },
-            })),
-          ...seatsBack(rows, undone),
-          {
-            table: 'order_audit',
-            op: 'insert',
-            row: {
-              id: args.auditId,
-              orderId: order.id,
-              shiftId: args.shiftId,
-              action: args.action,
-              reason: args.reason,
-              amountCents: order.paymentMethod === 'comp' ? 0 : order.totalCents,
-              method: order.paymentMethod,
-              userId: ctx.actor.userId,
-              userName: ctx.actor.userName,
-              deviceId: ctx.actor.deviceId,
-              createdAt: args.at,
-            },
-          },
-        ],
-      };
-    },
+    decide: (rows, args, ctx) => decideRefund(rows, args, ctx, 'here'),
   },
 });
+
+export interface RefundArgs {
+  orderId: string;
+  auditId: string;
+  action: 'refund' | 'void';
+  reason: string;
+  shiftId: string | null;
+  at: string;
+}
+
+/**
+ * The refund or void of an order, from the rows `refundOrder` reads. `paidBack` says where the money went back:
+ * 'here' for the box office's own money (a card payment is refused), 'provider' once the server has refunded
+ * a card payment through Stripe (only a card payment, and no drawer is involved).
+ */
+export function decideRefund(
+  rows: LoadedRows,
+  args: RefundArgs,
+  ctx: CommandContext,
+  paidBack: PaidBack,
+): Decision<CommandWrite[]> {
+  const order = rows.orders.get(args.orderId);
+  if (!order) return rejection('order_not_found', 'This order was not found.');
+  const refused = refusal(order, paidBack) ?? drawerRefusal(order, args);
+  if (refused) return refused;
+  if (args.shiftId !== null) {
+    const shift = ownOpenShift(rows, args.shiftId, ctx);
+    if (!shift.ok) return shift;
+  }
+  if (rows.order_audit.has(args.auditId)) {
+    return rejection('already_exists', 'This refund was already recorded.');
+  }
+
+  const status = args.action === 'refund' ? 'refunded' : 'void';
+  const undone = [...rows.tickets.values()].filter(
+    (ticket) => ticket.orderId === order.id && ticket.status === 'valid',
+  );
+  return {
+    ok: true,
+    value: [
+      updateOf('orders', order, { status, refundedAt: args.at, refundReason: args.reason }),
+      ...undone.map((ticket) => updateOf('tickets', ticket, { status })),
+      // What a scanner that holds no tickets checks: the revoked ones.
+      ...undone
+        .filter((ticket) => !rows.ticket_revocations.has(ticket.id))
+        .map((ticket): CommandWrite => ({
+          table: 'ticket_revocations',
+          op: 'insert',
+          row: { id: ticket.id, eventId: ticket.eventId, reason: status, revokedAt: args.at },
+        })),
+      ...seatsBack(rows, undone),
+      auditWrite(args, ctx, {
+        action: args.action,
+        amountCents: order.paymentMethod === 'comp' ? 0 : order.totalCents,
+        method: order.paymentMethod,
+      }),
+    ],
+  };
+}
+
+/** The audit line of a refund or void: who, where, when, why, and how much went back how. */
+export function auditWrite(
+  args: Pick<RefundArgs, 'orderId' | 'auditId' | 'shiftId' | 'reason' | 'at'>,
+  ctx: CommandContext,
+  what: { action: 'refund' | 'void' | 'partial_refund'; amountCents: number; method: string | null },
+): CommandWrite {
+  return {
+    table: 'order_audit',
+    op: 'insert',
+    row: {
+      id: args.auditId,
+      orderId: args.orderId,
+      shiftId: args.shiftId,
+      reason: args.reason,
+      ...what,
+      userId: ctx.actor.userId,
+      userName: ctx.actor.userName,
+      deviceId: ctx.actor.deviceId,
+      createdAt: args.at,
+    },
+  };
+}

@@ -1,6 +1,6 @@
 import type { Buyer, Payment } from '@janix/schemas';
 import { defineCommands, type CommandContext, type CommandWrite, type LoadedRows } from './commands.ts';
-import { rejection } from './decision.ts';
+import { rejection, type Decision } from './decision.ts';
 import { momentInMessage } from './message-time.ts';
 import { orderCodeOf, saleTotals, taxIncluded } from './pricing.ts';
 import { ownOpenShift } from './shift-commands.ts';
@@ -49,7 +49,8 @@ function windowRefusal(ticketType: RowOf<'ticket_types'>, now: Date): ReturnType
   return null;
 }
 
-function buyerWrites(
+/** The buyer's person: a known one (by email, then by id) or a new row. */
+export function buyerWrites(
   rows: LoadedRows,
   buyer: Buyer | null,
 ): { personId: string | null; writes: CommandWrite[] } {
@@ -93,6 +94,58 @@ function slotTicketIds(
     const issued = ctx.issueTicket({ ...slot, eventId: args.eventId });
     return issued ? [issued.ticketId] : [];
   });
+}
+
+export interface CheckedLine {
+  type: RowOf<'ticket_types'>;
+  quantity: number;
+  unitPriceCents: number;
+}
+
+/**
+ * A sale's lines, checked against the event's ticket types: each of this event, once, sold on `channel`, in
+ * the sale's currency. `liveChecks` adds what only holds where and when the buyer pays: the sales window is
+ * open and the price is the list price (a sale built from a stale screen is refused). Shared by the box
+ * office's offline sales and the card payments the server takes.
+ */
+export function checkSaleLines(
+  rows: LoadedRows,
+  event: RowOf<'events'>,
+  saleLines: ReadonlyArray<{ ticketTypeId: string; quantity: number; unitPriceCents: number }>,
+  currency: string,
+  now: Date,
+  options: { channel: 'box_office' | 'online'; liveChecks: boolean },
+): Decision<CheckedLine[]> {
+  const where = options.channel === 'box_office' ? 'at the box office' : 'online';
+  const lines: CheckedLine[] = [];
+  for (const line of saleLines) {
+    const type = rows.ticket_types.get(line.ticketTypeId);
+    if (!type || type.eventId !== event.id) {
+      return rejection('not_found', 'A ticket type of this sale does not belong to the event.');
+    }
+    if (lines.some((earlier) => earlier.type.id === type.id)) {
+      return rejection('invalid_sale', `${type.name} appears twice in the sale; give it one quantity.`);
+    }
+    if (!channelsOf(type).includes(options.channel)) {
+      return rejection('not_sold_here', `${type.name} is not sold ${where}.`);
+    }
+    if (type.currency !== currency) {
+      return rejection(
+        'currency_mismatch',
+        `${type.name} is priced in ${type.currency}, not ${currency}. Sync and start the sale again.`,
+      );
+    }
+    if (options.liveChecks) {
+      const closed = windowRefusal(type, now);
+      if (closed) return closed;
+      // The seller charges its own price list; a sale asking otherwise was built from a stale screen.
+      if (line.unitPriceCents !== type.priceCents) {
+        return rejection('price_changed', `The price of ${type.name} changed; check the sale again.`);
+      }
+    }
+    lines.push({ type, quantity: line.quantity, unitPriceCents: line.unitPriceCents });
+  }
+  return { ok: true, value: lines };
 }
 
 export const saleCommands = defineCommands({
@@ -194,35 +247,14 @@ export const saleCommands = defineCommands({
         return rejection('forbidden', 'Your role cannot hand out free tickets (comps).');
       }
 
-      // Lines: ticket types of this event, sold at the box office, in the sale's currency, in their window.
-      const lines: Array<{ type: RowOf<'ticket_types'>; quantity: number; unitPriceCents: number }> = [];
-      for (const line of args.lines) {
-        const type = rows.ticket_types.get(line.ticketTypeId);
-        if (!type || type.eventId !== event.id) {
-          return rejection('not_found', 'A ticket type of this sale does not belong to the event.');
-        }
-        if (lines.some((earlier) => earlier.type.id === type.id)) {
-          return rejection('invalid_sale', `${type.name} appears twice in the sale; give it one quantity.`);
-        }
-        if (!channelsOf(type).includes('box_office')) {
-          return rejection('not_sold_here', `${type.name} is not sold at the box office.`);
-        }
-        if (type.currency !== args.currency) {
-          return rejection(
-            'currency_mismatch',
-            `${type.name} is priced in ${type.currency}, not ${args.currency}. Sync and start the sale again.`,
-          );
-        }
-        if (ctx.where === 'console') {
-          const closed = windowRefusal(type, ctx.now);
-          if (closed) return closed;
-          // The console charges its own price list; a sale asking otherwise was built from a stale screen.
-          if (line.unitPriceCents !== type.priceCents) {
-            return rejection('price_changed', `The price of ${type.name} changed; check the sale again.`);
-          }
-        }
-        lines.push({ type, quantity: line.quantity, unitPriceCents: line.unitPriceCents });
-      }
+      const checked = checkSaleLines(rows, event, args.lines, args.currency, ctx.now, {
+        channel: 'box_office',
+        // Where the cashier sells: a sale made offline inside the window and at the console's prices stays
+        // valid when it reaches the server later (see windowRefusal).
+        liveChecks: ctx.where === 'console',
+      });
+      if (!checked.ok) return checked;
+      const lines = checked.value;
 
       // Slots: exactly one per ticket, each a fresh seat of a granted allocation this device holds, for the
       // quota its ticket type sells from.

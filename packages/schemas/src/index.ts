@@ -6,3 +6,4 @@ export * from './box-office.ts';
 export * from './checkin.ts';
 export * from './commands.ts';
 export * from './sync.ts';
+export * from './payments.ts';
