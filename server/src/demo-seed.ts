@@ -96,6 +96,8 @@ export async function seedDemoOrg(adminPool: Pool, demo: DemoOrg): Promise<boole
   return inTransaction(adminPool, { orgId: demo.org.id }, async (client) => {
     const existing = await client.query('SELECT 1 FROM organizations WHERE slug = $1', [demo.org.slug]);
     if (existing.rowCount) return false;
+    // Demo history is no sale happening now: its buyers get no order emails (migration 1764800000500).
+    await client.query("SELECT set_config('janix.order_emails', 'off', true)");
     const orgId = demo.org.id;
     await client.query('INSERT INTO organizations (id, name, slug) VALUES ($1, $2, $3)', [
       orgId,

@@ -41,6 +41,7 @@ const services = await startServices({
   pepper: resolvePepper({ configured: env.AUTH_PEPPER, embeddedDataDir: database.embeddedDataDir, log }),
   now,
   log,
+  orderEmails: true,
   scheduled: [
     {
       name: PURGE_TOMBSTONES,

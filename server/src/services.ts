@@ -1,6 +1,13 @@
 import { codeHasher, signInRequests } from './auth/sign-in-codes.ts';
 import type { Pool } from './db/pools.ts';
 import { startJobQueue, type JobDefinition, type JobQueue } from './jobs/job-queue.ts';
+import {
+  offerDueOrderEmails,
+  orderEmailJobs,
+  startOrderEmailWaker,
+  type OrderEmailDeps,
+  type OrderEmailWaker,
+} from './jobs/order-email.ts';
 import { SIGN_IN_CODE, signInCodeJob } from './jobs/sign-in-code.ts';
 import { isDevMailbox, type Mailer } from './mail/mailer.ts';
 import { startChangeNotifier } from './sync/change-notifier.ts';
@@ -21,6 +28,11 @@ export interface ServicesOptions {
   /** Recurring jobs this process works besides the sign-in job (the purges; tests run those directly). */
   scheduled?: JobDefinition[];
   pollingIntervalSeconds?: number;
+  /**
+   * Send order emails (main.ts always does). Off, their rows are still written with each order and wait,
+   * queued, for a server that sends: suites that do not look at email see no background writes.
+   */
+  orderEmails?: boolean | Pick<OrderEmailDeps, 'backoffMs' | 'maxAttempts'>;
 }
 
 export interface Services {
@@ -35,16 +47,43 @@ export async function startServices(options: ServicesOptions): Promise<Services>
   const { pool, now, log } = options;
   const hasher = codeHasher(options.pepper);
   const changes = await startChangeNotifier(options.appUrl, log);
+  let waker: OrderEmailWaker | null = null;
+  // The order-email jobs offer later tries on the queue they run on, which exists once it has started.
+  let queueStarted: (queue: JobQueue) => void = () => {};
+  const queue = new Promise<JobQueue>((resolve) => (queueStarted = resolve));
+  const emails: OrderEmailDeps | null = options.orderEmails
+    ? {
+        pool,
+        mailer: options.mailer,
+        now,
+        log,
+        ...(typeof options.orderEmails === 'object' ? options.orderEmails : {}),
+      }
+    : null;
   let jobs: JobQueue;
   try {
     jobs = await startJobQueue(
       pool,
-      [signInCodeJob({ pool, mailer: options.mailer, now, hasher }), ...(options.scheduled ?? [])],
+      [
+        signInCodeJob({ pool, mailer: options.mailer, now, hasher }),
+        ...(emails ? orderEmailJobs(emails, () => queue) : []),
+        ...(options.scheduled ?? []),
+      ],
       { log, pollingIntervalSeconds: options.pollingIntervalSeconds },
     );
   } catch (error) {
     await changes.close();
     throw error;
+  }
+  queueStarted(jobs);
+  if (emails) {
+    try {
+      waker = await startOrderEmailWaker(options.appUrl, () => offerDueOrderEmails(emails, jobs), log);
+    } catch (error) {
+      await changes.close();
+      await jobs.stop().catch(() => {});
+      throw error;
+    }
   }
   const requests = signInRequests({
     pool,
@@ -65,6 +104,7 @@ export async function startServices(options: ServicesOptions): Promise<Services>
     },
     jobs,
     async close() {
+      await waker?.close();
       await changes.close();
       await jobs.stop().catch(() => {});
     },

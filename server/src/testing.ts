@@ -11,7 +11,7 @@ import { createAdminPool, createAppPool, type Pool } from './db/pools.ts';
 import { installJobQueue } from './jobs/job-queue.ts';
 import { newRandomSecret } from './auth/secrets.ts';
 import { createDevMailbox, type Mailer } from './mail/mailer.ts';
-import { startServices } from './services.ts';
+import { startServices, type ServicesOptions } from './services.ts';
 import type { ServerDeps } from './trpc/context.ts';
 
 /**
@@ -95,7 +95,13 @@ export interface TestServices {
  */
 export async function startTestServices(
   db: { appPool: Pool; appUrl: string },
-  options: { now?: () => Date; mailer?: Mailer; pepper?: Buffer } = {},
+  options: {
+    now?: () => Date;
+    mailer?: Mailer;
+    pepper?: Buffer;
+    /** Send order emails (off by default: their rows then wait, queued; see ServicesOptions). */
+    orderEmails?: ServicesOptions['orderEmails'];
+  } = {},
 ): Promise<TestServices> {
   const now = options.now ?? (() => new Date());
   const devMailboxSecret = newRandomSecret();
@@ -107,13 +113,20 @@ export async function startTestServices(
     now,
     log: () => {},
     pollingIntervalSeconds: 0.5,
+    orderEmails: options.orderEmails,
   });
   return { deps: services.deps, devMailboxSecret, close: () => services.close() };
 }
 
 export async function startTestServer(
   clusterAdminUrl: string,
-  options: { now?: () => Date; signInPerMinute?: number; mailer?: Mailer; app?: BuildAppOptions } = {},
+  options: {
+    now?: () => Date;
+    signInPerMinute?: number;
+    mailer?: Mailer;
+    app?: BuildAppOptions;
+    orderEmails?: ServicesOptions['orderEmails'];
+  } = {},
 ): Promise<TestServer & { devMailboxSecret: string }> {
   const db = await createTestDatabase(clusterAdminUrl);
   const services = await startTestServices(db, options);

@@ -4,5 +4,6 @@
  */
 export * from './print-formatting.ts';
 export * from './printable-text.ts';
+export * from './receipt-lines.ts';
 export * from './ticket-pdf.ts';
 export * from './ticket-qr.ts';

@@ -6,7 +6,7 @@ import type {
   ReceiptPayment,
   ShiftReportDocument,
 } from './printing/receipt-escpos.ts';
-import type { TicketDocument } from '@janix/documents';
+import { receiptLines as linesOfTickets, type TicketDocument } from '@janix/documents';
 
 /**
  * Replica rows as the printing code's documents: receipts (a sale, or the refund or void of one), tickets
@@ -24,32 +24,9 @@ export interface PrintContext {
 /** The currency when nothing in the rows names one (a shift that sold nothing). */
 const FALLBACK_CURRENCY = 'EUR';
 
-/**
- * One line per ticket type and price, from the tickets themselves (what was charged and the tax recorded on
- * each), so a price changed since the sale never changes its receipt.
- */
+/** The order's receipt lines, from its tickets as charged (see @janix/documents receiptLines). */
 export function receiptLines(bundle: Pick<OrderBundle, 'tickets' | 'ticketTypes'>): ReceiptLine[] {
-  const lines = new Map<string, ReceiptLine>();
-  for (const ticket of bundle.tickets) {
-    const type = bundle.ticketTypes.get(ticket.ticketTypeId);
-    const unit = ticket.priceCents ?? 0;
-    const key = `${ticket.ticketTypeId}:${unit}`;
-    const line = lines.get(key) ?? {
-      ticketTypeName: type?.name ?? 'Ticket',
-      quantity: 0,
-      unitPriceCents: unit,
-      totalCents: 0,
-      taxRateBp: type?.taxRateBp ?? 0,
-      taxCents: 0,
-    };
-    lines.set(key, {
-      ...line,
-      quantity: line.quantity + 1,
-      totalCents: line.totalCents + unit,
-      taxCents: line.taxCents + (ticket.taxCents ?? 0),
-    });
-  }
-  return [...lines.values()];
+  return linesOfTickets(bundle.tickets, bundle.ticketTypes);
 }
 
 function paymentOf(order: OrderBundle['order']): ReceiptPayment {

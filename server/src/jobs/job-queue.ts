@@ -1,6 +1,7 @@
 import PgBoss from 'pg-boss';
 import { APP_ROLE } from '../db/app-role.ts';
 import type { Pool } from '../db/pools.ts';
+import { ORDER_EMAIL, ORDER_EMAIL_SWEEP } from './order-email.ts';
 import { PURGE_SIGN_IN } from './purge-sign-in.ts';
 import { PURGE_TOMBSTONES } from './purge-tombstones.ts';
 import { SIGN_IN_CODE } from './sign-in-code.ts';
@@ -17,6 +18,17 @@ const QUEUES = {
   [PURGE_TOMBSTONES]: {},
   [PURGE_SIGN_IN]: {},
   [SIGN_IN_CODE]: { retryLimit: 3, retryDelay: 5, retryBackoff: true, expireInSeconds: 60 },
+  // One job per email at a time (stately: at most one waiting and one running per key, the email's id), so
+  // the sweep and the wake-ups can offer an email as often as they like. Its own retries (backoff, the
+  // provider's retry-after) are kept on the email's row; pg-boss retries only a run that crashed.
+  [ORDER_EMAIL]: {
+    policy: 'stately',
+    retryLimit: 3,
+    retryDelay: 10,
+    retryBackoff: true,
+    expireInSeconds: 120,
+  },
+  [ORDER_EMAIL_SWEEP]: {},
 } satisfies Record<string, Omit<PgBoss.Queue, 'name'>>;
 export type QueueName = keyof typeof QUEUES;
 
@@ -38,6 +50,11 @@ export interface JobState {
 export interface JobQueue {
   /** Queues one run now (besides any schedule) and wakes this process's workers; resolves with the job id. */
   send(name: QueueName, data?: object): Promise<string>;
+  /**
+   * Queues a run for `key` unless one is already waiting (a stately queue), at `startAfter` or now; resolves
+   * with the job id, or null when one was waiting.
+   */
+  offer(name: QueueName, data: object, options: { key: string; startAfter?: Date }): Promise<string | null>;
   state(name: QueueName, id: string): Promise<JobState | null>;
   /** Stops taking jobs, waits for running ones, leaves the pool open (its owner closes it). */
   stop(): Promise<void>;
@@ -127,6 +144,11 @@ export async function startJobQueue(
       if (!id) throw new Error(`${name} was not queued`);
       // A worker here picks it up at once instead of at its next poll; other nodes' workers poll as usual.
       for (const worker of workers.get(name) ?? []) boss.notifyWorker(worker);
+      return id;
+    },
+    async offer(name, data, { key, startAfter }) {
+      const id = await boss.send(name, data, { singletonKey: key, ...(startAfter ? { startAfter } : {}) });
+      if (id && !startAfter) for (const worker of workers.get(name) ?? []) boss.notifyWorker(worker);
       return id;
     },
     async state(name, id) {

@@ -5,7 +5,6 @@ import {
   SESSION_RETENTION_AFTER_END_MS,
 } from '@janix/domain';
 import type { Pool } from '../db/pools.ts';
-import { DEV_MAIL_LIFETIME_MS } from '../mail/mailer.ts';
 
 export const PURGE_SIGN_IN = 'purge-sign-in';
 
@@ -43,7 +42,8 @@ export async function purgeSignIn(deps: PurgeSignInDeps): Promise<PurgeSignInSum
       'DELETE FROM sessions WHERE expires_at < $1 OR revoked_at < $1',
       SESSION_RETENTION_AFTER_END_MS,
     ),
-    devMail: await count('DELETE FROM dev_mailbox WHERE created_at < $1', DEV_MAIL_LIFETIME_MS),
+    // Each dev mail carries its own end (a sign-in code's minutes, an order's days: mail/mailer.ts).
+    devMail: await count('DELETE FROM dev_mailbox WHERE expires_at < $1', 0),
     devices: (
       await deps.pool.query<{ purged: number }>('SELECT purge_revoked_devices($1) AS purged', [
         new Date(now - REVOKED_DEVICE_RETENTION_MS),

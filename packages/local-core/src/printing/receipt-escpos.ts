@@ -8,6 +8,7 @@ import {
   RECEIPT_CODEPAGES,
   toPrintable,
   type PrintFormatting,
+  type ReceiptLine,
 } from '@janix/documents';
 
 export type { PrintFormatting } from '@janix/documents';
@@ -41,14 +42,7 @@ export type ReceiptPayment =
   | { method: 'card'; reference: string | null };
 
 /** One ticket type of an order; prices are gross (tax included), tax is the part recorded on its tickets. */
-export interface ReceiptLine {
-  ticketTypeName: string;
-  quantity: number;
-  unitPriceCents: number;
-  totalCents: number;
-  taxRateBp: number;
-  taxCents: number;
-}
+export type { ReceiptLine } from '@janix/documents';
 
 export interface ReceiptDocument extends PrintFormatting {
   /** 'refund' and 'void' print a header saying so, and the reason. */
