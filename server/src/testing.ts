@@ -14,6 +14,8 @@ import { createDevMailbox, type Mailer } from './mail/mailer.ts';
 import { startServices, type ServicesOptions } from './services.ts';
 import type { ServerDeps } from './trpc/context.ts';
 
+export * from './testing/resend-capture.ts';
+
 /**
  * Test support shared by the server's, the local core's and the end-to-end suites: one real embedded
  * PostgreSQL per test run, one fresh database per suite, and the real app listening on a free port.

@@ -259,7 +259,7 @@ describe('input validation', () => {
       'limit -1': { cursor: null, limit: -1 },
       'limit 1.5': { cursor: null, limit: 1.5 },
       'limit 100000': { cursor: null, limit: 100_000 },
-      'resync payments': { cursor: null, resync: ['payments'] },
+      'resync invoices': { cursor: null, resync: ['invoices'] },
       'resync one table more than there are': { cursor: null, resync: [...replicatedTableNames, 'people'] },
       'cursor of 5000 characters': { cursor: 'A'.repeat(5000) },
       'empty cursor': { cursor: '' },

@@ -102,6 +102,7 @@ export const loadOrder = [
   'entry_alerts',
   'card_readers',
   'payments',
+  'order_emails',
   'people',
 ] as const;
 

@@ -21,6 +21,8 @@ export interface EmailServer {
   orgId: string;
   session: string;
   till: Till;
+  /** A session of the organization's member with this email. */
+  signIn(email: string): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -41,10 +43,11 @@ export async function startEmailServer(
   });
   try {
     await seedDemoOrg(server.db.adminPool, demo);
-    const owner = ownerOf(demo);
-    const session = options.signInCode
-      ? await signInWith(server, owner, options.signInCode)
-      : (await signIn(server, owner)).session;
+    const signInAs = async (email: string) =>
+      options.signInCode
+        ? await signInWith(server, email, options.signInCode)
+        : (await signIn(server, email)).session;
+    const session = await signInAs(ownerOf(demo));
     const till = await openTill(server, session, demo.org.id, 'Email till');
     return {
       server,
@@ -52,6 +55,7 @@ export async function startEmailServer(
       orgId: demo.org.id,
       session,
       till,
+      signIn: signInAs,
       close: () => server.close(),
     };
   } catch (error) {
@@ -66,11 +70,13 @@ async function signInWith(server: TestServer, email: string, codeFor: (email: st
   return (await api.auth.verifyCode.mutate({ email, code: await codeFor(email) })).sessionToken;
 }
 
+/** An enrolled device of the session's member; a till has its shift open. */
 export async function openTill(
   server: TestServer,
   session: string,
   orgId: string,
   name: string,
+  openShift = true,
 ): Promise<Till> {
   const enrolled = await apiClient(server, { session }).devices.enroll.mutate({ orgId, name });
   const till: Till = {
@@ -78,9 +84,11 @@ export async function openTill(
     seq: 0,
     shiftId: randomUUID(),
   };
-  await push(till, [
-    ['openShift', { shiftId: till.shiftId, floatCents: 0, openedAt: new Date().toISOString() }],
-  ]);
+  if (openShift) {
+    await push(till, [
+      ['openShift', { shiftId: till.shiftId, floatCents: 0, openedAt: new Date().toISOString() }],
+    ]);
+  }
   return till;
 }
 

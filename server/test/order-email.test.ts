@@ -3,9 +3,11 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ticketQrPng } from '@janix/documents';
 import { sendOrderEmail } from '../src/jobs/order-email.ts';
 import { createResendMailer, type Mailer } from '../src/mail/mailer.ts';
-import { startResendCapture, type CapturedEmail, type ResendCapture } from './resend-capture.ts';
+import { startResendCapture, type CapturedEmail, type ResendCapture } from '../src/testing/resend-capture.ts';
 import {
   emailRows,
+  openTill,
+  push,
   refund,
   sell,
   startEmailServer,
@@ -13,7 +15,7 @@ import {
   writeAtNewVersion,
   type EmailServer,
 } from './order-email-fixture.ts';
-import { waitFor } from './support.ts';
+import { memberWithRole, waitFor } from './support.ts';
 
 /**
  * Order emails through the real Resend SDK, against a local server that speaks Resend's documented API
@@ -318,6 +320,44 @@ describe('refunds', () => {
     expect(rows[0]!.failure_reason).toBe(
       'The order has no valid tickets any more (refunded or voided before the email went out).',
     );
+  });
+});
+
+describe('resending from a console (resendOrderEmail)', () => {
+  it('queues a new email that goes out under a new key; the role, the order and the address are checked', async () => {
+    const address = uniqueAddress('resend');
+    const sale = await sell(env, { comp: true, buyer: { email: address } });
+    const [first] = await settled(sale.orderId, 1);
+    const emailId = randomUUID();
+    const args = { emailId, orderId: sale.orderId, kind: 'confirmation', at: new Date().toISOString() };
+    expect(await push(env.till, [['resendOrderEmail', args]])).toEqual(['applied']);
+    const rows = await settled(sale.orderId, 2);
+    expect(rows.find((row) => row.id === emailId)).toMatchObject({ status: 'sent', attempts: 1 });
+    const mails = emailsTo(address);
+    expect(mails.map((mail) => mail.idempotencyKey)).toEqual([
+      `order-email-${first!.id}`,
+      `order-email-${emailId}`,
+    ]);
+    expect(mails[1]!.body.subject).toBe(mails[0]!.body.subject);
+
+    const silent = await sell(env, { buyer: { email: null } });
+    expect(
+      await push(env.till, [
+        ['resendOrderEmail', { ...args, emailId }],
+        ['resendOrderEmail', { ...args, emailId: randomUUID(), orderId: silent.orderId }],
+        ['resendOrderEmail', { ...args, emailId: randomUUID(), kind: 'refund' }],
+      ]),
+    ).toEqual(['already_exists', 'no_email', 'not_applicable']);
+    const scanner = await openTill(
+      env.server,
+      await env.signIn(memberWithRole(env.demo, 'check_in')),
+      env.orgId,
+      'Door',
+      false,
+    );
+    expect(await push(scanner, [['resendOrderEmail', { ...args, emailId: randomUUID() }]])).toEqual([
+      'forbidden',
+    ]);
   });
 });
 

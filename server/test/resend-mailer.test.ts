@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect, inject, it } from 'vitest';
 import { createResendMailer } from '../src/mail/mailer.ts';
 import { startTestServer, type TestServer } from '../src/testing.ts';
-import { startResendCapture, type ResendCapture } from './resend-capture.ts';
+import { startResendCapture, type ResendCapture } from '../src/testing/resend-capture.ts';
 import { apiClient, serverError, waitFor } from './support.ts';
 
 /** Sign-in mail through the real Resend SDK, against a local server that speaks Resend's documented API. */

@@ -337,6 +337,7 @@ export interface BoxOfficeRows {
   ticket_revocations: string;
   card_readers: string;
   payments: string;
+  order_emails: string;
 }
 
 /**
@@ -396,7 +397,24 @@ export async function seedBoxOfficeRows(server: TestServer, demo: DemoOrg): Prom
     ...boxOffice,
     ...(await seedCheckInRows(server, demo)),
     ...(await seedPaymentRows(server, demo, deviceId)),
+    ...(await seedOrderEmailRows(server, demo)),
   };
+}
+
+/** The last order's confirmation, refused by the mail provider, in a version of its own. */
+async function seedOrderEmailRows(server: TestServer, demo: DemoOrg) {
+  const orgId = demo.org.id;
+  const rows = { order_emails: randomUUID() };
+  await inTransaction(server.db.adminPool, { orgId }, async (client) => {
+    const version = await takeOrgVersions(client, orgId);
+    await client.query(
+      `INSERT INTO order_emails (org_id, id, order_id, kind, status, attempts, failure_reason, created_at, version)
+       VALUES ($1, $2, $3, 'confirmation', 'failed', 1, 'Resend refused the email (validation_error 422).',
+         now(), $4)`,
+      [orgId, rows.order_emails, demo.orders.at(-1)!.id, version],
+    );
+  });
+  return rows;
 }
 
 /** A card reader of the till and a card payment on it the buyer cancelled, in a version of their own. */

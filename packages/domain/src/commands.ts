@@ -18,6 +18,7 @@ import { eventSetupCommands } from './event-setup-commands.ts';
 import { shiftCommands } from './shift-commands.ts';
 import { refundCommands } from './refund-commands.ts';
 import { checkInCommands } from './checkin-commands.ts';
+import { orderEmailCommands } from './order-email-commands.ts';
 
 /**
  * Rows a command needs to read: by id, or by the value of one column (a refund reads the tickets whose
@@ -120,6 +121,7 @@ export const commandRegistry: { [N in CommandName]: CommandDefinition<ArgsOf<N>>
   ...shiftCommands,
   ...refundCommands,
   ...checkInCommands,
+  ...orderEmailCommands,
 };
 
 /** Whether a command (by any name a console sent) turns slots into signed tickets. */

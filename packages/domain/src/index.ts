@@ -9,3 +9,4 @@ export * from './replicated-tables.ts';
 export * from './checkin-rules.ts';
 export * from './checkin-commands.ts';
 export * from './card-payments.ts';
+export * from './order-email-commands.ts';

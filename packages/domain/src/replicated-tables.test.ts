@@ -205,6 +205,19 @@ const all = {
     'completed_at',
     ...by,
   ],
+  order_emails: [
+    'id',
+    'version',
+    'order_id',
+    'kind',
+    'status',
+    'attempts',
+    'failure_reason',
+    'provider_message_id',
+    'sent_at',
+    'created_at',
+    ...by,
+  ],
 } satisfies Record<ReplicatedTableName, string[]>;
 
 const loadOrder: ReplicatedTableName[] = [
@@ -224,6 +237,7 @@ const loadOrder: ReplicatedTableName[] = [
   'entry_alerts',
   'card_readers',
   'payments',
+  'order_emails',
   'people',
 ];
 
@@ -303,6 +317,13 @@ describe('who receives which table and column', () => {
     expect(card).toEqual(['card_brand', 'card_last4']);
   });
 
+  it('sends an order email without its address: the server reads it when it sends', () => {
+    const emails = replicatedTables.find((table) => table.name === 'order_emails')!;
+    expect(emails.columns.map((column) => column.name)).not.toEqual(
+      expect.arrayContaining([expect.stringMatching(/address|email|^to/)]),
+    );
+  });
+
   it('never sends the private half of a signing key to anyone', () => {
     for (const role of orgRoleSchema.options) {
       const keys = tablesForRole(role).find((table) => table.name === 'ticket_signing_keys')!;
@@ -331,7 +352,14 @@ describe('device profiles', () => {
     ]);
     for (const role of orgRoleSchema.options) {
       const names = tablesForDevice(role, 'no_attendee_data').map((table) => table.name);
-      for (const table of ['tickets', 'people', 'orders', 'order_audit', 'payments'] as const) {
+      for (const table of [
+        'tickets',
+        'people',
+        'orders',
+        'order_audit',
+        'payments',
+        'order_emails',
+      ] as const) {
         expect(names, `${role} ${table}`).not.toContain(table);
       }
       expect(names, role).toEqual(expect.arrayContaining(['ticket_signing_keys', 'ticket_revocations']));

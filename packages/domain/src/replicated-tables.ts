@@ -381,6 +381,27 @@ const tableDescriptions = [
       ...authorship,
     ],
   },
+  {
+    // One email about an order (its confirmation with the tickets, its receipt, a refund notice) and how its
+    // delivery went: queued with the order change that calls for it, or by a resend, and moved on by the
+    // server's mail jobs alone (server/src/jobs/order-email.ts). No address: the server reads the buyer's when
+    // it sends, and a failure is told in plain words that never quote it.
+    name: 'order_emails',
+    ledger: true,
+    attendeeData: true,
+    requires: 'orders.read',
+    columns: [
+      { name: 'order_id', type: 'uuid' },
+      { name: 'kind', type: 'text' },
+      { name: 'status', type: 'text' },
+      { name: 'attempts', type: 'int' },
+      { name: 'failure_reason', type: 'text', nullable: true },
+      { name: 'provider_message_id', type: 'text', nullable: true },
+      { name: 'sent_at', type: 'timestamptz', nullable: true },
+      { name: 'created_at', type: 'timestamptz' },
+      ...authorship,
+    ],
+  },
 ] as const satisfies readonly ReplicatedTableSpec[];
 
 type Specs = (typeof tableDescriptions)[number];

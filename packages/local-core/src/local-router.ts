@@ -18,6 +18,7 @@ import { boxOfficeRouter } from './box-office-router.ts';
 import { printingRouter } from './printing-router.ts';
 import { checkInRouter } from './checkin-router.ts';
 import { orgDevicesRouter } from './org-devices-router.ts';
+import { orderEmailsRouter } from './order-emails-router.ts';
 
 const t = initTRPC.context<{ core: LocalCoreInternals }>().create({
   errorFormatter({ shape, error }) {
@@ -241,6 +242,8 @@ export const localRouter = t.router({
   checkin: checkInRouter,
   /** The organization's devices (online only); `device` is this console's own enrolment. */
   orgDevices: orgDevicesRouter,
+  /** An order's emails and their delivery, and asking for one again. */
+  orderEmails: orderEmailsRouter,
 
   sync: t.router({
     now: t.procedure.mutation(async ({ ctx }) => {

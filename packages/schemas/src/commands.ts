@@ -3,6 +3,7 @@ import { eventDraftSchema, eventPatchSchema } from './events.ts';
 import { uuidSchema } from './ids.ts';
 import { boxOfficeCommandArgs } from './box-office.ts';
 import { checkInCommandArgs } from './checkin.ts';
+import { orderEmailCommandArgs } from './order-emails.ts';
 
 /**
  * Commands are intents sent up by consoles and re-run by the server with the same domain rules.
@@ -14,6 +15,7 @@ export const commandArgsSchemas = {
   updateEvent: z.object({ eventId: uuidSchema, patch: eventPatchSchema }),
   ...boxOfficeCommandArgs,
   ...checkInCommandArgs,
+  ...orderEmailCommandArgs,
 } as const;
 export type CommandName = keyof typeof commandArgsSchemas;
 export type CommandArgs<N extends CommandName> = z.infer<(typeof commandArgsSchemas)[N]>;

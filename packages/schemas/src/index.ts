@@ -7,3 +7,4 @@ export * from './checkin.ts';
 export * from './commands.ts';
 export * from './sync.ts';
 export * from './payments.ts';
+export * from './order-emails.ts';

@@ -52,6 +52,7 @@ export const replicatedTableNameSchema = z.enum([
   'ticket_revocations',
   'card_readers',
   'payments',
+  'order_emails',
 ]);
 export type ReplicatedTableName = z.infer<typeof replicatedTableNameSchema>;
 

@@ -60,6 +60,7 @@ describe('replica migrations', () => {
   it.each([
     { what: 'check-in', migration: '0006-check-in', tables: checkInTables },
     { what: 'card payment', migration: '0007-card-payments', tables: cardPaymentTables },
+    { what: 'order email', migration: '0008-order-emails', tables: ['order_emails'] },
   ])(
     'reload the $what tables on a console that has synced, keeping its place in the feed',
     async ({ migration, tables }) => {

@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import { Umzug, type UmzugStorage } from 'umzug';
 
 /** The replica's schema version, sent with every sync request so the server can refuse a stale console. */
-export const REPLICA_SCHEMA_VERSION = 6;
+export const REPLICA_SCHEMA_VERSION = 7;
 
 /**
  * The replicated tables as of 0004, frozen here (a later change is a later migration): columns after id and
@@ -166,6 +166,21 @@ function cardPaymentSchema(): string {
   `;
 }
 
+/** The order emails table as of 0008, frozen like the others: columns after id and version, in wire order. */
+const orderEmailsAt0008 =
+  'order_id TEXT, kind TEXT, status TEXT, attempts INTEGER, failure_reason TEXT, provider_message_id TEXT, ' +
+  'sent_at TEXT, created_at TEXT, updated_at TEXT, updated_by TEXT';
+
+function orderEmailsSchema(): string {
+  // The order screen reads an order's emails, server-confirmed and pending (a resend offline).
+  return `
+    ${overlaidTable('order_emails', orderEmailsAt0008)}
+    CREATE INDEX order_emails_order ON order_emails (order_id);
+    CREATE INDEX order_emails_pending_order ON order_emails_pending (order_id);
+    ${reloadOnSyncedConsole(['order_emails'])}
+  `;
+}
+
 /**
  * Local schema migrations. Each runs in one SQLite transaction together with its bookkeeping row, and none
  * may drop or rewrite the outbox: pending commands survive every upgrade.
@@ -306,6 +321,12 @@ const migrations: Array<{ name: string; sql: string }> = [
     // it (written by the server alone, so their pending overlays stay empty).
     name: '0007-card-payments',
     sql: cardPaymentSchema(),
+  },
+  {
+    // Order emails and how their delivery went (written by the server's mail jobs, and by a resend this
+    // console queues), shown on the order screen.
+    name: '0008-order-emails',
+    sql: orderEmailsSchema(),
   },
 ];
 

@@ -4,8 +4,8 @@ import { z } from 'zod';
 
 /**
  * A local server that speaks Resend's documented email API (https://resend.com/docs/api-reference), for the
- * real `resend` SDK pointed at it with its `baseUrl` option. Not a test file itself: the server suites and the
- * end-to-end tests use it to show "the email in the local capture".
+ * real `resend` SDK pointed at it with its `baseUrl` option. Test support, exported with @janix/server/testing:
+ * the server's and the console's suites use it, and end-to-end tests can show "the email in the local capture".
  *
  * What it follows:
  * - POST /emails with `Authorization: Bearer <key>` (401 missing_api_key / 403 invalid_api_key otherwise) and a
@@ -98,6 +98,8 @@ export interface ResendCapture {
   script(...answers: ScriptedAnswer[]): void;
   /** From now on, an email to this address is refused as invalid (422). */
   refuseAddress(address: string): void;
+  /** An address refused before is accepted again (its mailbox now exists). */
+  acceptAddress(address: string): void;
   /** The attachments of an email, decoded. */
   attachmentsOf(
     email: CapturedEmail,
@@ -264,6 +266,7 @@ export async function startResendCapture(options: { apiKey?: string } = {}): Pro
     requests,
     script: (...answers) => void scripted.push(...answers),
     refuseAddress: (address) => void refused.add(address.toLowerCase()),
+    acceptAddress: (address) => void refused.delete(address.toLowerCase()),
     attachmentsOf: (email) =>
       (email.body.attachments ?? []).map((attachment) => ({
         filename: attachment.filename,
