@@ -2,8 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ticketQrPng } from '@janix/documents';
 import { sendOrderEmail } from '../src/jobs/order-email.ts';
-import { createResendMailer, type Mailer } from '../src/mail/mailer.ts';
-import { startResendCapture, type CapturedEmail, type ResendCapture } from '../src/testing/resend-capture.ts';
+import type { Mailer } from '../src/mail/mailer.ts';
+import {
+  resendMailerFor,
+  startResendCapture,
+  type CapturedEmail,
+  type ResendCapture,
+} from '../src/testing/resend-capture.ts';
 import {
   emailRows,
   openTill,
@@ -28,12 +33,7 @@ let env: EmailServer;
 
 beforeAll(async () => {
   capture = await startResendCapture();
-  const mailer = createResendMailer({
-    apiKey: capture.apiKey,
-    from: 'Janix <tickets@janix.test>',
-    baseUrl: capture.url,
-    requestsPerSecond: 50,
-  });
+  const mailer = resendMailerFor(capture);
   env = await startEmailServer(inject('pgAdminUrl'), {
     mailer,
     signInCode: async (email) => {
@@ -69,7 +69,7 @@ const quietly = () => new Promise((resolve) => setTimeout(resolve, 1500));
 
 /** One try of an email by hand, as a job would run it (a duplicate job, say), its log kept. */
 async function tryAgain(emailId: string, lines: string[] = []) {
-  const mailer = createResendMailer({ apiKey: capture.apiKey, from: 'x@janix.test', baseUrl: capture.url });
+  const mailer = resendMailerFor(capture);
   return sendOrderEmail(
     { pool: env.server.db.appPool, mailer, now: () => new Date(), log: (line) => lines.push(line) },
     { orgId: env.orgId, emailId },
@@ -210,7 +210,7 @@ describe('a crash after Resend accepted an email, before its row recorded it', (
   const later = () => new Date(Date.now() + 2 * 3_600_000);
   /** Resend takes the mail, then the process dies before its transaction commits. */
   const crashing = (): Mailer => {
-    const real = createResendMailer({ apiKey: capture.apiKey, from: 'x@janix.test', baseUrl: capture.url });
+    const real = resendMailerFor(capture);
     return {
       kind: 'resend',
       async send(mail) {
@@ -237,7 +237,7 @@ describe('a crash after Resend accepted an email, before its row recorded it', (
       status: 'queued',
       attempts: 0,
     });
-    const real = createResendMailer({ apiKey: capture.apiKey, from: 'x@janix.test', baseUrl: capture.url });
+    const real = resendMailerFor(capture);
     expect(await sendOrderEmail(deps(real), { orgId: env.orgId, emailId })).toEqual({ outcome: 'sent' });
     const row = (await emailRows(env, sale.orderId)).find((candidate) => candidate.id === emailId)!;
     const first = emailsTo(address).filter((mail) => mail.idempotencyKey === `order-email-${emailId}`);
@@ -253,7 +253,7 @@ describe('a crash after Resend accepted an email, before its row recorded it', (
       "UPDATE people SET first_name = 'Augusta', version = $3 WHERE org_id = $1 AND id = $2",
       [sale.personId],
     );
-    const real = createResendMailer({ apiKey: capture.apiKey, from: 'x@janix.test', baseUrl: capture.url });
+    const real = resendMailerFor(capture);
     expect(await sendOrderEmail(deps(real), { orgId: env.orgId, emailId })).toEqual({ outcome: 'sent' });
     expect(requestsFor(emailId).map((request) => request.status)).toEqual([200, 409]);
     expect(emailsTo(address).filter((mail) => mail.idempotencyKey === `order-email-${emailId}`)).toHaveLength(

@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
 import { z } from 'zod';
+import { createResendMailer, type Mailer } from '../mail/mailer.ts';
 
 /**
  * A local server that speaks Resend's documented email API (https://resend.com/docs/api-reference), for the
@@ -305,4 +306,9 @@ function asRetrieved(email: CapturedEmail) {
       size: Buffer.from(attachment.content ?? '', 'base64').length,
     })),
   };
+}
+
+/** The server's Resend mailer (the real SDK) pointed at a capture through its `baseUrl`, unthrottled for tests. */
+export function resendMailerFor(capture: ResendCapture, from = 'Janix <tickets@janix.test>'): Mailer {
+  return createResendMailer({ apiKey: capture.apiKey, from, baseUrl: capture.url, requestsPerSecond: 50 });
 }
