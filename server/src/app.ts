@@ -8,6 +8,8 @@ import { createSharedFeedPages } from './sync/shared-feed-pages.ts';
 import { createSnapshotReadAhead } from './sync/snapshot-read-ahead.ts';
 import { guardHosts, hostAllowlist } from './http/allowed-hosts.ts';
 import { limitRequests } from './http/request-limits.ts';
+import { registerCheckoutPages } from './payments/checkout-pages.ts';
+import { registerStripeWebhooks } from './payments/webhooks.ts';
 
 export interface BuildAppOptions {
   logLevel?: string;
@@ -86,6 +88,10 @@ export async function buildApp(deps: ServerDeps, options: BuildAppOptions = {}):
     await deps.pool.query('SELECT 1');
     return { status: 'ok', service: 'janix-server', time: deps.now().toISOString() };
   });
+
+  // Stripe's events (raw body, its own parser) and the page a paid Checkout returns the buyer to.
+  await registerStripeWebhooks(app, deps.payments.webhooks);
+  registerCheckoutPages(app);
 
   const pages = { shared: createSharedFeedPages(deps.changes), readAhead: createSnapshotReadAhead() };
   // Live streams would hold a graceful shutdown open for up to a minute; end them first (consoles reconnect).

@@ -62,6 +62,20 @@ const envSchema = z.object({
         .filter(Boolean),
     ),
   TRUST_PROXY: trustProxySchema,
+  /** Card payments through Stripe; unset: card payments are unavailable (cash and comp work). */
+  STRIPE_SECRET_KEY: z
+    .string()
+    .regex(/^(sk|rk)_(test|live)_\w+$/, 'a Stripe secret or restricted key (sk_… or rk_…)')
+    .optional(),
+  /** The signing secret of the Stripe webhook endpoint (POST /webhooks/stripe). */
+  STRIPE_WEBHOOK_SECRET: z
+    .string()
+    .regex(/^whsec_\w+$/, 'a webhook signing secret (whsec_…)')
+    .optional(),
+  /** Where the Stripe SDK sends its requests, e.g. http://127.0.0.1:12111 for stripe-mock (tests only). */
+  STRIPE_API_BASE: z.url().optional(),
+  /** The server's public address; a Stripe Checkout page sends the buyer back to it. Unset: HOST:PORT. */
+  PUBLIC_URL: z.url().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Tombstones older than this are purged; a console that has not synced for that long must refetch. */
   TOMBSTONE_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
@@ -84,6 +98,13 @@ const productionEnvSchema = envSchema.superRefine((env, context) => {
       code: 'custom',
       path: ['RESEND_API_KEY'],
       message: 'required in production: sign-in codes must be mailed, never kept in a dev mailbox',
+    });
+  }
+  if (env.STRIPE_API_BASE) {
+    context.addIssue({
+      code: 'custom',
+      path: ['STRIPE_API_BASE'],
+      message: 'not in production: card payments go to Stripe itself, never to a stand-in',
     });
   }
   if (!env.AUTH_PEPPER) {
@@ -112,4 +133,14 @@ export function readEnv(source: NodeJS.ProcessEnv = process.env): ServerEnv {
     throw new Error(`Invalid server environment:\n${problems}`);
   }
   return parsed.data;
+}
+
+/** Stripe as this server is configured for it (payments/payment-services.ts says what is missing, if anything). */
+export function stripeSettingsOf(env: ServerEnv) {
+  return {
+    secretKey: env.STRIPE_SECRET_KEY ?? null,
+    webhookSecret: env.STRIPE_WEBHOOK_SECRET ?? null,
+    apiBase: env.STRIPE_API_BASE ?? null,
+    publicUrl: (env.PUBLIC_URL ?? `http://${env.HOST}:${env.PORT}`).replace(/\/$/, ''),
+  };
 }

@@ -3,7 +3,7 @@ import { buildApp } from './app.ts';
 import { resolvePepper } from './auth/sign-in-codes.ts';
 import { openDatabase } from './database.ts';
 import { seedDemoOrg } from './demo-seed.ts';
-import { readEnv, usesDevMailbox, type ServerEnv } from './env.ts';
+import { readEnv, stripeSettingsOf, usesDevMailbox, type ServerEnv } from './env.ts';
 import { PURGE_SIGN_IN, purgeSignIn } from './jobs/purge-sign-in.ts';
 import { PURGE_TOMBSTONES, purgeTombstones } from './jobs/purge-tombstones.ts';
 import { createDevMailbox, createResendMailer } from './mail/mailer.ts';
@@ -42,6 +42,7 @@ const services = await startServices({
   now,
   log,
   orderEmails: true,
+  stripe: stripeSettingsOf(env),
   scheduled: [
     {
       name: PURGE_TOMBSTONES,

@@ -10,6 +10,12 @@ import {
 } from './jobs/order-email.ts';
 import { SIGN_IN_CODE, signInCodeJob } from './jobs/sign-in-code.ts';
 import { isDevMailbox, type Mailer } from './mail/mailer.ts';
+import { expireCardPaymentsJob } from './payments/expire-payments.ts';
+import {
+  createPaymentServices,
+  unavailableReason,
+  type StripeSettings,
+} from './payments/payment-services.ts';
 import { startChangeNotifier } from './sync/change-notifier.ts';
 import { createTicketKeyStore } from './tickets/signing-keys.ts';
 import type { ServerDeps } from './trpc/context.ts';
@@ -28,6 +34,8 @@ export interface ServicesOptions {
   /** Recurring jobs this process works besides the sign-in job (the purges; tests run those directly). */
   scheduled?: JobDefinition[];
   pollingIntervalSeconds?: number;
+  /** Card payments through Stripe (env STRIPE_*); absent: card payments are unavailable, with the reason. */
+  stripe?: StripeSettings;
   /**
    * Send order emails (main.ts always does). Off, their rows are still written with each order and wait,
    * queued, for a server that sends: suites that do not look at email see no background writes.
@@ -60,6 +68,10 @@ export async function startServices(options: ServicesOptions): Promise<Services>
         ...(typeof options.orderEmails === 'object' ? options.orderEmails : {}),
       }
     : null;
+  // Ticket signing keys are sealed under a key derived from the same server secret (key-sealing.ts).
+  const tickets = createTicketKeyStore({ pool, serverSecret: options.pepper, now });
+  const stripe = options.stripe ?? { publicUrl: 'http://127.0.0.1' };
+  const payments = createPaymentServices({ pool, now, tickets, changes, log }, stripe);
   let jobs: JobQueue;
   try {
     jobs = await startJobQueue(
@@ -68,6 +80,7 @@ export async function startServices(options: ServicesOptions): Promise<Services>
         signInCodeJob({ pool, mailer: options.mailer, now, hasher }),
         ...(emails ? orderEmailJobs(emails, () => queue) : []),
         ...(options.scheduled ?? []),
+        ...(unavailableReason(stripe) ? [] : [expireCardPaymentsJob(payments.cards)]),
       ],
       { log, pollingIntervalSeconds: options.pollingIntervalSeconds },
     );
@@ -99,8 +112,8 @@ export async function startServices(options: ServicesOptions): Promise<Services>
       changes,
       devMailbox: isDevMailbox(options.mailer) ? options.mailer : null,
       signIn: { ...hasher, ...requests },
-      // Ticket signing keys are sealed under a key derived from the same server secret (key-sealing.ts).
-      tickets: createTicketKeyStore({ pool, serverSecret: options.pepper, now }),
+      tickets,
+      payments,
     },
     jobs,
     async close() {

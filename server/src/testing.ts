@@ -103,6 +103,8 @@ export async function startTestServices(
     pepper?: Buffer;
     /** Send order emails (off by default: their rows then wait, queued; see ServicesOptions). */
     orderEmails?: ServicesOptions['orderEmails'];
+    /** Card payments through Stripe (stripe-mock in tests); absent: unavailable. */
+    stripe?: ServicesOptions['stripe'];
   } = {},
 ): Promise<TestServices> {
   const now = options.now ?? (() => new Date());
@@ -116,6 +118,7 @@ export async function startTestServices(
     log: () => {},
     pollingIntervalSeconds: 0.5,
     orderEmails: options.orderEmails,
+    stripe: options.stripe,
   });
   return { deps: services.deps, devMailboxSecret, close: () => services.close() };
 }
@@ -128,6 +131,7 @@ export async function startTestServer(
     mailer?: Mailer;
     app?: BuildAppOptions;
     orderEmails?: ServicesOptions['orderEmails'];
+    stripe?: ServicesOptions['stripe'];
   } = {},
 ): Promise<TestServer & { devMailboxSecret: string }> {
   const db = await createTestDatabase(clusterAdminUrl);

@@ -1,6 +1,7 @@
 import PgBoss from 'pg-boss';
 import { APP_ROLE } from '../db/app-role.ts';
 import type { Pool } from '../db/pools.ts';
+import { EXPIRE_CARD_PAYMENTS } from '../payments/expire-payments.ts';
 import { ORDER_EMAIL, ORDER_EMAIL_SWEEP } from './order-email.ts';
 import { PURGE_SIGN_IN } from './purge-sign-in.ts';
 import { PURGE_TOMBSTONES } from './purge-tombstones.ts';
@@ -18,6 +19,8 @@ const QUEUES = {
   [PURGE_TOMBSTONES]: {},
   [PURGE_SIGN_IN]: {},
   [SIGN_IN_CODE]: { retryLimit: 3, retryDelay: 5, retryBackoff: true, expireInSeconds: 60 },
+  // A run that fails (Stripe unreachable) is not retried: the next minute's run tries again.
+  [EXPIRE_CARD_PAYMENTS]: { expireInSeconds: 120 },
   // One job per email at a time (stately: at most one waiting and one running per key, the email's id), so
   // the sweep and the wake-ups can offer an email as often as they like. Its own retries (backoff, the
   // provider's retry-after) are kept on the email's row; pg-boss retries only a run that crashed.

@@ -10,7 +10,6 @@ import {
   commandIssuesTickets,
   isKnownCommand,
   planCommand,
-  replicatedTableNames,
   type ActorRoles,
   type CommandWrite,
   type Decision,
@@ -20,7 +19,7 @@ import {
 import { inTransaction, takeOrgVersions } from '../db/org-transaction.ts';
 import type { Pool, PoolClient } from '../db/pools.ts';
 import { ReasonedError } from '../trpc/init.ts';
-import { InsertConflict, loadRows, writeRows, type PendingRow } from './table-rows.ts';
+import { InsertConflict, loadRows, writePendingRows, type PendingRow } from './table-rows.ts';
 
 type Member = { deviceId: string; orgId: string; userId: string };
 type Actor = Member & { roles: ActorRoles; deviceName: string; userName: string };
@@ -272,20 +271,12 @@ async function applyTogether(
   // Versions last: the organization's version row stays locked from here to commit, so keep it short.
   const lastVersion = await takeOrgVersions(client, actor.orgId, applied);
   const firstVersion = lastVersion - applied + 1;
-  const rows = [...pending.values()];
-  // Parents before children (the descriptions' order), so a row never refers to one not written yet.
-  for (const table of replicatedTableNames) {
-    for (const op of ['insert', 'update'] as const) {
-      const tableRows = rows.filter((row) => row.table === table && (op === 'insert') === row.isNew);
-      if (tableRows.length) {
-        await writeRows(client, table, op, tableRows, firstVersion, {
-          orgId: actor.orgId,
-          deviceName: actor.deviceName,
-          at,
-        });
-      }
-    }
-  }
+  // Parents before children, so a row never refers to one not written yet.
+  await writePendingRows(client, [...pending.values()], firstVersion, {
+    orgId: actor.orgId,
+    deviceName: actor.deviceName,
+    at,
+  });
   return { outcomes, version: lastVersion };
 }
 

@@ -6,10 +6,12 @@ import {
   rowFromRecord,
   tableSpec,
   type ColumnType,
+  type CommandWrite,
   type LoadedRows,
   type ReadRequest,
   type ReplicatedTableName,
 } from '@janix/domain';
+import { takeOrgVersions } from '../db/org-transaction.ts';
 import type { PoolClient } from '../db/pools.ts';
 
 /**
@@ -74,6 +76,13 @@ const pgTypes: Record<ColumnType, string> = {
   timestamptz: 'timestamptz',
 };
 
+/** Who wrote (updated_by: a device's name, or null when the server acted by itself) and when. */
+export interface WriteStamp {
+  orgId: string;
+  deviceName: string | null;
+  at: Date;
+}
+
 /**
  * Writes rows of one table in one statement, driven by the table's description (the same one that drives
  * pulls): each row at the version of the command that wrote it last, stamped with when and by which device.
@@ -85,7 +94,7 @@ export async function writeRows(
   op: 'insert' | 'update',
   rows: PendingRow[],
   firstVersion: number,
-  stamp: { orgId: string; deviceName: string; at: Date },
+  stamp: WriteStamp,
 ): Promise<void> {
   const columns = [
     { name: 'id', pgType: 'uuid', value: (row: PendingRow) => row.row.id },
@@ -120,4 +129,41 @@ export async function writeRows(
       values,
     );
   }
+}
+
+/** Writes pending rows table by table, parents before children (the descriptions' order), inserts first. */
+export async function writePendingRows(
+  client: PoolClient,
+  rows: PendingRow[],
+  firstVersion: number,
+  stamp: WriteStamp,
+): Promise<void> {
+  for (const table of replicatedTableNames) {
+    for (const op of ['insert', 'update'] as const) {
+      const tableRows = rows.filter((row) => row.table === table && (op === 'insert') === row.isNew);
+      if (tableRows.length) await writeRows(client, table, op, tableRows, firstVersion, stamp);
+    }
+  }
+}
+
+/**
+ * Writes what a rule decided when the server acts by itself, outside a device's push (a card payment Stripe
+ * confirmed, its seats released): the same writer at one new version of the organization, so the feed carries
+ * the rows like any command's. Several writes of one row keep the last. Resolves with the version.
+ */
+export async function writeDecidedRows(
+  client: PoolClient,
+  writes: readonly CommandWrite[],
+  stamp: WriteStamp,
+): Promise<number> {
+  const pending = new Map<string, PendingRow>();
+  for (const write of writes) {
+    const key = `${write.table}:${write.row.id}`;
+    const isNew = pending.get(key)?.isNew ?? write.op === 'insert';
+    const row = write.row as Record<string, unknown> & { id: string };
+    pending.set(key, { table: write.table, row, isNew, lastWriter: 1 });
+  }
+  const version = await takeOrgVersions(client, stamp.orgId);
+  await writePendingRows(client, [...pending.values()], version, stamp);
+  return version;
 }

@@ -1,4 +1,5 @@
 import type { TicketKeyStore } from '../tickets/signing-keys.ts';
+import type { PaymentServices } from '../payments/payment-services.ts';
 import type { FastifyBaseLogger } from 'fastify';
 import type { CodeHasher, SignInRequests } from '../auth/sign-in-codes.ts';
 import type { Pool } from '../db/pools.ts';
@@ -16,6 +17,8 @@ export interface ServerDeps {
   changes: ChangeNotifier;
   /** The organizations' ticket signing keys: only the server signs tickets. */
   tickets: TicketKeyStore;
+  /** Card payments through Stripe (unavailable, with the reason, without Stripe keys). */
+  payments: PaymentServices;
 }
 
 export interface Context {

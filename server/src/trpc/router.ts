@@ -4,6 +4,7 @@ import { devicesRouter } from './routers/devices.ts';
 import { devMailboxRouter } from './routers/dev-mailbox.ts';
 import { salesRouter } from './routers/sales.ts';
 import { syncRouter } from './routers/sync.ts';
+import { paymentsRouter } from '../payments/payments-router.ts';
 
 export const appRouter = router({
   auth: authRouter,
@@ -11,6 +12,7 @@ export const appRouter = router({
   sync: syncRouter,
   sales: salesRouter,
   devMailbox: devMailboxRouter,
+  payments: paymentsRouter,
 });
 
 export type AppRouter = typeof appRouter;

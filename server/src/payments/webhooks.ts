@@ -1,0 +1,119 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import type { Pool } from '../db/pools.ts';
+import { singleHeader } from '../trpc/context.ts';
+
+/**
+ * Stripe's webhooks: POST /webhooks/stripe, verified on the raw body (its signature covers the exact bytes),
+ * stored before anything is done (table stripe_events, one row per event id), then handed to the handler of
+ * its type. A repeated delivery of a handled event is answered at once without acting again; a handler that
+ * fails answers 500, so Stripe delivers the event again later (the handlers are idempotent, and their state
+ * machine never moves a payment backwards, so any order of delivery ends the same).
+ */
+
+/** Every event's envelope, as far as the dispatcher needs it; each handler checks its own object. */
+export const stripeEventSchema = z.object({
+  id: z.string().regex(/^evt_[A-Za-z0-9_]+$/),
+  type: z.string().min(1).max(100),
+  created: z.number().int().nonnegative(),
+  data: z.object({ object: z.record(z.string(), z.unknown()) }),
+});
+export type StripeEvent = z.infer<typeof stripeEventSchema>;
+
+/** Handles one event; resolves with what it did, in a few words for the log (no personal data). */
+export type StripeEventHandler = (event: StripeEvent) => Promise<string>;
+
+/**
+ * Handlers by event type, from several modules (card payments at the till; the web shop's Checkout later):
+ * each type belongs to one of them.
+ */
+export function createStripeEventDispatcher(
+  ...handlerSets: Array<Record<string, StripeEventHandler>>
+): StripeEventHandler {
+  const handlers = new Map<string, StripeEventHandler>();
+  for (const set of handlerSets) {
+    for (const [type, handler] of Object.entries(set)) {
+      if (handlers.has(type)) throw new Error(`two handlers for Stripe event ${type}`);
+      handlers.set(type, handler);
+    }
+  }
+  return async (event) => {
+    const handler = handlers.get(event.type);
+    return handler ? handler(event) : 'ignored: not an event Janix handles';
+  };
+}
+
+export interface StripeWebhookDeps {
+  pool: Pool;
+  /** Verifies the signature (tolerance 300 s) and parses the event; throws on anything else. Null: not set up. */
+  verify: ((rawBody: Buffer, signature: string) => unknown) | null;
+  dispatch: StripeEventHandler;
+}
+
+/** Stores the event unless it was stored before; resolves with whether it still needs handling. */
+async function storeEvent(pool: Pool, event: StripeEvent): Promise<'new' | 'unhandled' | 'handled'> {
+  const objectId = typeof event.data.object.id === 'string' ? event.data.object.id.slice(0, 255) : null;
+  const stored = await pool.query(
+    `INSERT INTO stripe_events (id, type, object_id, created_at) VALUES ($1, $2, $3, to_timestamp($4))
+     ON CONFLICT (id) DO NOTHING`,
+    [event.id, event.type, objectId, event.created],
+  );
+  if (stored.rowCount) return 'new';
+  const earlier = await pool.query<{ processed_at: Date | null }>(
+    'SELECT processed_at FROM stripe_events WHERE id = $1',
+    [event.id],
+  );
+  return earlier.rows[0]?.processed_at ? 'handled' : 'unhandled';
+}
+
+export async function registerStripeWebhooks(app: FastifyInstance, deps: StripeWebhookDeps): Promise<void> {
+  // An encapsulated scope: the raw-body parser applies to this route alone; every other route keeps JSON.
+  await app.register(async (scope) => {
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) =>
+      done(null, body),
+    );
+
+    scope.post('/webhooks/stripe', async (request, reply) => {
+      if (!deps.verify)
+        return reply.code(503).send({ error: 'Card payments are not set up on this server.' });
+      const signature = singleHeader(request.headers['stripe-signature']);
+      if (!signature || !Buffer.isBuffer(request.body)) {
+        return reply.code(400).send({ error: 'A signed Stripe event is expected.' });
+      }
+      let verified: unknown;
+      try {
+        verified = deps.verify(request.body, signature);
+      } catch {
+        // A forged, tampered, replayed-too-late or wrongly signed request: never acted on.
+        request.log.warn('stripe webhook: signature refused');
+        return reply.code(400).send({ error: 'The signature does not match.' });
+      }
+      const parsed = stripeEventSchema.safeParse(verified);
+      if (!parsed.success) {
+        // Signed by Stripe but not an event we can read: acknowledged, or Stripe would send it for days.
+        request.log.warn('stripe webhook: unreadable event acknowledged');
+        return { received: true };
+      }
+      const event = parsed.data;
+      const stored = await storeEvent(deps.pool, event);
+      if (stored === 'handled') return { received: true, duplicate: true };
+      let outcome: string;
+      try {
+        outcome = await deps.dispatch(event);
+      } catch (error) {
+        request.log.error(
+          { stripeEvent: event.id, type: event.type, err: { name: (error as Error).name } },
+          'stripe webhook: handling failed (Stripe will deliver it again)',
+        );
+        return reply.code(500).send({ error: 'Not handled yet; deliver it again.' });
+      }
+      await deps.pool.query('UPDATE stripe_events SET processed_at = now(), outcome = $2 WHERE id = $1', [
+        event.id,
+        outcome.slice(0, 200),
+      ]);
+      request.log.info({ stripeEvent: event.id, type: event.type, outcome }, 'stripe webhook');
+      return { received: true };
+    });
+  });
+}
