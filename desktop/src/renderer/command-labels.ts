@@ -17,6 +17,7 @@ const COMMAND_LABELS: Readonly<Record<CommandName, string>> = {
   createCheckInList: 'Create check-in list',
   updateCheckInList: 'Update check-in list',
   recordScan: 'Ticket scan',
+  resendOrderEmail: 'Resend order email',
 };
 
 export function commandLabel(name: string): string {

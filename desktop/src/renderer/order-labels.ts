@@ -20,6 +20,18 @@ export const TICKET_STATUS_LABELS: Readonly<Record<string, string>> = {
   void: 'Voided',
 };
 
+export const ORDER_EMAIL_KIND_LABELS: Readonly<Record<string, string>> = {
+  confirmation: 'Tickets',
+  receipt: 'Receipt',
+  refund: 'Refund notice',
+};
+
+export const ORDER_EMAIL_STATUS_LABELS: Readonly<Record<string, string>> = {
+  queued: 'Waiting to send',
+  sent: 'Sent',
+  failed: 'Not sent',
+};
+
 export const AUDIT_ACTION_LABELS: Readonly<Record<string, string>> = { refund: 'Refunded', void: 'Voided' };
 
 export const label = (labels: Readonly<Record<string, string>>, value: string | null | undefined): string =>
