@@ -28,6 +28,7 @@ const replicaIndexes = [
   'checkin_lists_event',
   'entry_alerts_event',
   'order_audit_order',
+  'order_emails_order',
   'orders_code',
   'orders_event',
   'orders_shift',
@@ -92,6 +93,7 @@ describe('replica sync', () => {
         'order_audit',
         'check_ins',
         'entry_alerts',
+        'order_emails',
         'people',
       ]),
     );
