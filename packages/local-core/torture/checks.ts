@@ -2,6 +2,7 @@ import { columnsForRole, replicatedTables, tablesForRole } from '@janix/domain';
 import type { Pool } from '../../../server/src/db/pools.ts';
 import type { Device } from './device.ts';
 import { checkNoOversell } from './box-office-checks.ts';
+import { checkCheckIns } from './checkin-checks.ts';
 import { fail } from './failure.ts';
 import type { DeviceState } from './protocol.ts';
 
@@ -343,7 +344,7 @@ function checkNotWedged(input: CheckInput): void {
   }
 }
 
-export async function checkGuarantees(input: CheckInput): Promise<{ soldOut: number }> {
+export async function checkGuarantees(input: CheckInput): Promise<{ soldOut: number; alerts: number }> {
   checkNotWedged(input);
   await checkNoLostCommand(input);
   await checkExactlyOnce(input);
@@ -351,5 +352,6 @@ export async function checkGuarantees(input: CheckInput): Promise<{ soldOut: num
   await checkCursors(input);
   await checkIsolation(input);
   await checkPoison(input);
-  return checkNoOversell(input);
+  const { soldOut } = await checkNoOversell(input);
+  return { soldOut, ...(await checkCheckIns(input)) };
 }

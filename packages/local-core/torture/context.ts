@@ -28,6 +28,39 @@ export interface BoxOfficeCounters {
   offlineSales: number;
 }
 
+/** A check-in list the workload created; its rules never change in a run (only its name), see checkin-workload.ts. */
+export interface CheckInListFacts {
+  id: string;
+  eventId: string;
+  /** The device that created it: the one that renames it (the list screen updates only a list it holds). */
+  creator: Device;
+  /** The router input it was saved with. */
+  input: Record<string, unknown> & { allowMultipleEntries: boolean };
+}
+
+/** What the check-in steps did, for the run's summary line. */
+export interface CheckInCounters {
+  lists: number;
+  /** Scans the devices recorded (queued), and of those admitted, made offline, and picked by hand. */
+  scans: number;
+  admitted: number;
+  offline: number;
+  manual: number;
+  /** Texts that are no ticket of this organization (every one must be refused). */
+  garbage: number;
+  /** Times two devices apart from each other scanned the same ticket. */
+  doubleEntries: number;
+  /** Scans that found no list on the device yet (not synced there), so were not made. */
+  noList: number;
+}
+
+/** The doors: their lists, the tickets they scan (refreshed from the server as sales sync), and the counters. */
+export interface CheckInFacts {
+  lists: CheckInListFacts[];
+  tickets: Array<{ id: string; eventId: string; secret: string }>;
+  counters: CheckInCounters;
+}
+
 /**
  * What setup, workload and quiescence share. One `random` stream runs through all three in order, so a
  * phase must draw exactly what it drew when they were one function, or a seed stops replaying its run.
@@ -48,6 +81,7 @@ export interface RunContext {
   counters: { kills: number; deviceRestarts: number; serverRestarts: number; localRejected: number };
   boxOffice: BoxOfficeFacts;
   sales: BoxOfficeCounters;
+  checkIn: CheckInFacts;
   /** Events created by the workload, so a step can name one the server has not seen yet. */
   created: Map<string, EventFacts & { org: 'A' | 'B' }>;
   crossOrg: CheckInput['crossOrg'];

@@ -5,16 +5,19 @@
  */
 import { replicatedTableNames } from '@janix/domain';
 import { MAX_TICKETS_PER_SALE } from '@janix/schemas';
+import type { ScanResult } from '../src/checkin-router.ts';
 import { openLocalCore } from '../src/index.ts';
 import { acceptCommand, consoleActorOf } from '../src/sync/local-commands.ts';
 import { createFaultyFetch } from './faulty-fetch.ts';
 import type {
   BoxOfficeState,
+  CheckInView,
   CommandName,
   DeviceConfig,
   DeviceMessage,
   DeviceRequest,
   DeviceState,
+  ScanFact,
   SubmitReply,
   SyncReply,
 } from './protocol.ts';
@@ -76,7 +79,7 @@ async function submit(request: Extract<DeviceRequest, { type: 'submit' }>): Prom
     core.sync().poke();
     return { accepted: true, seq: decision.value.seq, eventId: String(args.eventId) };
   }
-  if (name !== 'createEvent' && name !== 'updateEvent') return boxOfficeSubmit(request);
+  if (name !== 'createEvent' && name !== 'updateEvent') return routerSubmit(request);
   // The path the console's UI takes: the local router, its permission check and its rules.
   try {
     let eventId: string;
@@ -99,15 +102,30 @@ function refusalCode(error: unknown): string | null {
   return typeof code === 'string' ? code : null;
 }
 
-type BoxOfficeCommand = Exclude<CommandName, 'createEvent' | 'updateEvent'>;
-/** Each box-office command as the screens send it: the router input, with the ids the screen makes. */
-const boxOfficeCalls: Record<BoxOfficeCommand, (input: never) => Promise<unknown>> = {
+type RouterCommand = Exclude<CommandName, 'createEvent' | 'updateEvent'>;
+/** Each box-office and check-in command as the screens send it: the router input, with the ids the screen makes. */
+const routerCalls: Record<RouterCommand, (input: never) => Promise<unknown>> = {
   openShift: (input) => core.caller.boxOffice.shifts.open(input),
   requestAllocation: (input) => core.caller.boxOffice.requestSeats(input),
   sellTickets: (input) => core.caller.boxOffice.sell(input),
   refundOrder: (input) => core.caller.boxOffice.orders.refund(input),
   recordCashMovement: (input) => core.caller.boxOffice.shifts.cashMovement(input),
   closeShift: (input) => core.caller.boxOffice.shifts.close(input),
+  // The list screen saves a whole draft: an update of a list it holds, a create of one it does not.
+  createCheckInList: (input) => core.caller.checkin.saveList(input),
+  updateCheckInList: (input) => core.caller.checkin.saveList(input),
+  recordScan: (input: { listId: string; direction: 'entry' | 'exit'; text?: string; ticketId?: string }) =>
+    input.ticketId !== undefined
+      ? core.caller.checkin.checkIn({
+          listId: input.listId,
+          ticketId: input.ticketId,
+          direction: input.direction,
+        })
+      : core.caller.checkin.scan({
+          listId: input.listId,
+          text: input.text ?? '',
+          direction: input.direction,
+        }),
 };
 
 /** Seats left for a ticket type's quota on this device, or null without an open shift or that type here. */
@@ -119,8 +137,8 @@ async function seatsLeftFor(eventId: string, ticketTypeId: string): Promise<numb
   return quota ? quota.left : null;
 }
 
-async function boxOfficeSubmit(request: Extract<DeviceRequest, { type: 'submit' }>): Promise<SubmitReply> {
-  const name = request.name as BoxOfficeCommand;
+async function routerSubmit(request: Extract<DeviceRequest, { type: 'submit' }>): Promise<SubmitReply> {
+  const name = request.name as RouterCommand;
   let input = request.args;
   let quantity: number | undefined;
   if (request.overHeld !== undefined) {
@@ -135,8 +153,9 @@ async function boxOfficeSubmit(request: Extract<DeviceRequest, { type: 'submit' 
     input = { ...input, lines: [{ ...lines[0]!, quantity }] };
   }
   const before = highestSeq();
+  let result: unknown;
   try {
-    await boxOfficeCalls[name](input as never);
+    result = await routerCalls[name](input as never);
   } catch (error) {
     return { accepted: false, code: refusalCode(error), message: errorMessage(error) };
   }
@@ -152,9 +171,37 @@ async function boxOfficeSubmit(request: Extract<DeviceRequest, { type: 'submit' 
   return {
     accepted: true,
     seq,
-    eventId: String(input.eventId ?? input.orderId ?? input.shiftId ?? input.quotaId ?? '?'),
+    eventId: String(input.eventId ?? input.orderId ?? input.shiftId ?? input.quotaId ?? input.listId ?? '?'),
     ...(quantity !== undefined ? { quantity } : {}),
+    ...(name === 'recordScan' ? { scan: scanFactOf(result as ScanResult) } : {}),
   };
+}
+
+function scanFactOf({ scanId, outcome, code, scannedAt }: ScanResult): ScanFact {
+  return { scanId, outcome, code, scannedAt };
+}
+
+/** The check-in screens' reads of these lists and events; a list this console does not hold reads as null. */
+async function checkInView(listIds: string[], eventIds: string[]): Promise<CheckInView> {
+  const view: CheckInView = { lists: {}, alerts: {} };
+  for (const listId of listIds) {
+    try {
+      const recent = await core.caller.checkin.recent({ listId, limit: 200 });
+      view.lists[listId] = {
+        counts: await core.caller.checkin.counts({ listId }),
+        recent: recent.map((scan) => scan.scanId),
+        pending: recent.filter((scan) => scan.pending).length,
+      };
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== 'NOT_FOUND') throw error;
+      view.lists[listId] = null;
+    }
+  }
+  for (const eventId of eventIds) {
+    const alerts = await core.caller.checkin.alerts({ eventId });
+    view.alerts[eventId] = alerts.map(({ id, listId, ticketId }) => ({ id, listId, ticketId }));
+  }
+  return view;
 }
 
 /** The box office as this device sees it now, for the harness to choose what to do next. */
@@ -265,6 +312,8 @@ async function handle(request: DeviceRequest): Promise<unknown> {
       return state();
     case 'boxOfficeState':
       return boxOfficeState(request.eventIds);
+    case 'checkInView':
+      return checkInView(request.listIds, request.eventIds);
     case 'faults':
       network.setEnabled(request.enabled);
       return null;

@@ -5,6 +5,7 @@ import type { OrgRole } from '@janix/schemas';
 import type { FaultKind, FaultRates } from './faulty-fetch.ts';
 import type {
   BoxOfficeState,
+  CheckInView,
   CommandName,
   DeviceConfig,
   DeviceMessage,
@@ -215,6 +216,10 @@ export class Device {
 
   boxOfficeState(eventIds: string[]): Promise<BoxOfficeState> {
     return this.request({ type: 'boxOfficeState', eventIds });
+  }
+
+  checkInView(listIds: string[], eventIds: string[]): Promise<CheckInView> {
+    return this.request({ type: 'checkInView', listIds, eventIds });
   }
 
   /** Queues a command past every local check (see protocol.ts `inject`). */

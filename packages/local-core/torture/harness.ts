@@ -1,6 +1,6 @@
 import { makeTempDir } from '@janix/testkit';
 import { checkGuarantees } from './checks.ts';
-import type { BoxOfficeCounters, RunContext } from './context.ts';
+import type { BoxOfficeCounters, CheckInCounters, RunContext } from './context.ts';
 import { DeviceGone, type Device } from './device.ts';
 import { TortureFailure } from './failure.ts';
 import { faultKinds, type FaultKind } from './faulty-fetch.ts';
@@ -39,6 +39,9 @@ export interface TortureSummary {
   sales: BoxOfficeCounters;
   /** Quotas of the box-office events with no seat left free on the server at the end. */
   soldOut: number;
+  checkIn: CheckInCounters;
+  /** Double-entry alerts the server holds at the end. */
+  alerts: number;
   durationMs: number;
 }
 
@@ -91,6 +94,20 @@ export async function runTorture(options: TortureOptions): Promise<TortureSummar
       devices,
       counters: { kills: 0, deviceRestarts: 0, serverRestarts: 0, localRejected: 0 },
       sales: { sales: 0, tickets: 0, exhausted: 0, requests: 0, refunds: 0, closes: 0, offlineSales: 0 },
+      checkIn: {
+        lists: [],
+        tickets: [],
+        counters: {
+          lists: 0,
+          scans: 0,
+          admitted: 0,
+          offline: 0,
+          manual: 0,
+          garbage: 0,
+          doubleEntries: 0,
+          noList: 0,
+        },
+      },
       created: new Map(),
       crossOrg: [],
       poison: [],
@@ -129,6 +146,8 @@ export async function runTorture(options: TortureOptions): Promise<TortureSummar
       quiescenceRounds: rounds,
       sales: run.sales,
       soldOut: checked.soldOut,
+      checkIn: run.checkIn.counters,
+      alerts: checked.alerts,
       durationMs: Date.now() - started,
     };
   } catch (error) {

@@ -5,7 +5,7 @@
 import type { RunContext } from './context.ts';
 import { DeviceGone, type Device } from './device.ts';
 import { fail } from './failure.ts';
-import type { CommandName } from './protocol.ts';
+import type { CommandName, ScanFact } from './protocol.ts';
 
 export async function restart(run: RunContext, device: Device): Promise<void> {
   await device.start(run.server.url);
@@ -42,7 +42,7 @@ export async function restart(run: RunContext, device: Device): Promise<void> {
 }
 
 /** What a trace line says about a command's arguments: an edit's patch, a sale's lines and payment. */
-function gist(args: Record<string, unknown>, reply: { quantity?: number }): string {
+function gist(args: Record<string, unknown>, reply: { quantity?: number; scan?: ScanFact }): string {
   if (args.patch !== undefined) return JSON.stringify(args.patch);
   const parts = [
     args.lines !== undefined && JSON.stringify(args.lines),
@@ -51,6 +51,8 @@ function gist(args: Record<string, unknown>, reply: { quantity?: number }): stri
     args.seats !== undefined && `${String(args.seats)} seats of ${String(args.quotaId).slice(0, 8)}`,
     args.action !== undefined && `${String(args.action)} ${String(args.orderId).slice(0, 8)}`,
     args.kind !== undefined && `${String(args.kind)} ${String(args.amountCents)}`,
+    reply.scan !== undefined &&
+      `${String(args.direction)}${args.ticketId !== undefined ? ' by hand' : ''} ${reply.scan.code} (scan ${reply.scan.scanId.slice(0, 8)})`,
   ];
   return parts.filter(Boolean).join(' ');
 }
@@ -73,7 +75,7 @@ export async function submit(
   name: CommandName,
   args: Record<string, unknown>,
   options: SubmitOptions = {},
-): Promise<{ seq: number; eventId: string; quantity?: number } | null> {
+): Promise<{ seq: number; eventId: string; quantity?: number; scan?: ScanFact } | null> {
   if (!device.alive) return null;
   device.maybe = { name, args };
   let reply;
@@ -110,7 +112,9 @@ export async function submit(
       `${device.label}: accepted ${name} as ${reply.seq} after ${device.highestAccepted} (not gapless)`,
     );
   }
-  device.accepted.set(reply.seq, { seq: reply.seq, name, args, eventId: reply.eventId });
+  // A scan's id is made by the device; kept with the command so the checks can find the scan on the server.
+  const kept = reply.scan ? { ...args, ...reply.scan } : args;
+  device.accepted.set(reply.seq, { seq: reply.seq, name, args: kept, eventId: reply.eventId });
   run.note(
     `${device.label} accepted ${name} ${reply.eventId.slice(0, 8)} as ${reply.seq} ${gist(args, reply)}`,
   );

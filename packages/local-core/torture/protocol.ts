@@ -1,4 +1,5 @@
-import type { OrgRole } from '@janix/schemas';
+import type { OrgRole, ScanCode } from '@janix/schemas';
+import type { ListCounts } from '../src/checkin-router.ts';
 import type { FaultKind, FaultRates } from './faulty-fetch.ts';
 
 /** How the harness starts a device process (passed as JSON in the TORTURE_DEVICE environment variable). */
@@ -24,7 +25,33 @@ export type CommandName =
   | 'sellTickets'
   | 'refundOrder'
   | 'recordCashMovement'
-  | 'closeShift';
+  | 'closeShift'
+  | 'createCheckInList'
+  | 'updateCheckInList'
+  /** A scanned text (`text`) or a ticket picked by hand (`ticketId`) at a list's door. */
+  | 'recordScan';
+
+/** What the door showed for a scan, and the id the scan fact carries to the server. */
+export interface ScanFact {
+  scanId: string;
+  outcome: 'admitted' | 'refused';
+  code: ScanCode;
+  scannedAt: string;
+}
+
+/** A console's check-in screens after quiescence: per list (null: not on this console), and alerts per event. */
+export interface CheckInView {
+  lists: Record<
+    string,
+    {
+      counts: ListCounts;
+      /** The latest 200 scans' ids, newest first, and how many of them are still pending. */
+      recent: string[];
+      pending: number;
+    } | null
+  >;
+  alerts: Record<string, Array<{ id: string; listId: string; ticketId: string }>>;
+}
 
 /** What a box-office device holds and has sold, as the harness needs it to choose the next step. */
 export interface BoxOfficeState {
@@ -57,11 +84,12 @@ export type DeviceRequest =
   | { id: number; type: 'sync' }
   | { id: number; type: 'state' }
   | { id: number; type: 'boxOfficeState'; eventIds: string[] }
+  | { id: number; type: 'checkInView'; listIds: string[]; eventIds: string[] }
   | { id: number; type: 'faults'; enabled: boolean }
   | { id: number; type: 'network'; online: boolean };
 
 export type SubmitReply =
-  | { accepted: true; seq: number; eventId: string; quantity?: number }
+  | { accepted: true; seq: number; eventId: string; quantity?: number; scan?: ScanFact }
   /** `skipped`: an over-held sale found no open shift or no such quota here, so it was not tried. */
   | { accepted: false; code: string | null; message: string };
 

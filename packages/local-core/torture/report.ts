@@ -17,6 +17,10 @@ export function okLine(summary: TortureSummary): string {
     ` rounds=${summary.quiescenceRounds} sales=${summary.sales.sales}(${summary.sales.offlineSales} offline)` +
     `/${summary.sales.tickets}t exhausted=${summary.sales.exhausted} seatRequests=${summary.sales.requests}` +
     ` refunds=${summary.sales.refunds} closes=${summary.sales.closes} soldOut=${summary.soldOut}` +
+    ` lists=${summary.checkIn.lists} scans=${summary.checkIn.scans}(${summary.checkIn.admitted} admitted,` +
+    ` ${summary.checkIn.offline} offline, ${summary.checkIn.manual} by hand, ${summary.checkIn.garbage} garbage,` +
+    ` ${summary.checkIn.noList} before the door had the list)` +
+    ` doubleEntries=${summary.checkIn.doubleEntries} alerts=${summary.alerts}` +
     `  ${(summary.durationMs / 1000).toFixed(1)}s`
   );
 }

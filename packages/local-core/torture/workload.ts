@@ -4,6 +4,7 @@ import { DeviceGone, type Device } from './device.ts';
 import { roleAllows } from '@janix/domain';
 import { injectPoison, restart, submit } from './ledger.ts';
 import { blindSale, boxOfficeRush, boxOfficeStep, offlineSales } from './box-office-workload.ts';
+import { blindScan, checkInStep, doubleEntry, openDoors, scansDuringRestart } from './checkin-workload.ts';
 
 const HOUR = 3_600_000;
 const venues = ['Harbour Hall', 'Pier 9 Warehouse', 'Old Town Theatre', 'Riverside Stage', 'Lighthouse Lawn'];
@@ -25,7 +26,10 @@ type Step =
   | 'pause'
   | 'boxOffice'
   | 'boxOfficeRush'
-  | 'offlineSales';
+  | 'offlineSales'
+  | 'checkIn'
+  | 'doubleEntry'
+  | 'scansDuringRestart';
 const weights: Record<Step, number> = {
   create: 12,
   update: 20,
@@ -44,6 +48,9 @@ const weights: Record<Step, number> = {
   boxOffice: 45,
   boxOfficeRush: 4,
   offlineSales: 4,
+  checkIn: 24,
+  doubleEntry: 6,
+  scansDuringRestart: 1,
 };
 
 /** The organization's events as the server has them now, plus ones created locally but not yet there. */
@@ -178,13 +185,17 @@ async function create(run: RunContext, device: Device, org: 'A' | 'B'): Promise<
   });
 }
 
-/** Draws and runs `run.stepCount` steps: commands, syncs, kills, restarts, network and server faults. */
+/**
+ * Opens the doors (the run's check-in lists), then draws and runs `run.stepCount` steps: commands, sales,
+ * scans, syncs, kills, restarts, network and server faults.
+ */
 export async function runWorkload(run: RunContext): Promise<void> {
   const { random, note, devices } = run;
   const aliveWith = (predicate: (device: Device) => boolean) =>
     devices.filter((device) => device.alive && predicate(device));
   const writersA = () => aliveWith((d) => d.org === 'A' && (d.role === 'owner' || d.role === 'organizer'));
 
+  await openDoors(run);
   for (let step = 1; step <= run.stepCount; step += 1) {
     const kind = random.weighted(weights);
     switch (kind) {
@@ -357,7 +368,7 @@ export async function runWorkload(run: RunContext): Promise<void> {
               ? blindSale(run, device)
               : device.role !== 'check_in'
                 ? submit(run, device, 'updateEvent', { eventId: event.id, patch: patchFor(run, event) })
-                : Promise.resolve(null);
+                : blindScan(run, device);
           const wait = random.int(0, 3);
           if (wait) await sleep(wait);
           await device.kill();
@@ -402,6 +413,15 @@ export async function runWorkload(run: RunContext): Promise<void> {
         break;
       case 'offlineSales':
         await offlineSales(run);
+        break;
+      case 'checkIn':
+        await checkInStep(run);
+        break;
+      case 'doubleEntry':
+        await doubleEntry(run);
+        break;
+      case 'scansDuringRestart':
+        await scansDuringRestart(run);
         break;
     }
     if (random.chance(0.3)) await sleep(random.int(0, 20));
