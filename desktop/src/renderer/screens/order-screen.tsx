@@ -2,6 +2,7 @@ import { useMutation, useQuery } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { ErrorAlert } from '../components/error-alert.tsx';
 import { FormField } from '../components/form-field.tsx';
+import { OrderEmails } from '../components/order-emails.tsx';
 import { OrderPrintActions, useOrderPrinting } from '../components/order-printing.tsx';
 import { formatDateTime } from '../date-time.ts';
 import { useFocusOnMount } from '../hooks/use-focus-on-mount.ts';
@@ -121,6 +122,7 @@ export function OrderScreen({
               </tbody>
             </table>
             <OrderPrintActions printing={printing} ticketsDisabled={data.order.status !== 'paid'} />
+            <OrderEmails orderId={orderId} />
           </div>
           <div className="card">
             <h2>History</h2>
