@@ -6,8 +6,9 @@ import { useTRPC } from '../trpc.ts';
 const SHOWN_MESSAGES = 10;
 
 /**
- * Development servers keep sign-in mail instead of sending it; this panel shows it so a developer can read
- * the code. It renders nothing when the server has no dev mailbox (production) or cannot be reached.
+ * Development servers keep their mail (sign-in codes, order emails) instead of sending it; this panel shows it
+ * so a developer can read the code or see what a sale sent (attachments by name and size). It renders nothing
+ * when the server has no dev mailbox (production) or cannot be reached.
  */
 export function DevMailboxPanel() {
   const trpc = useTRPC();
@@ -45,6 +46,17 @@ export function DevMailboxPanel() {
               </div>
               <p className="mail-subject">{message.subject}</p>
               <p className="mail-text">{message.text}</p>
+              {message.attachments.length > 0 && (
+                <p className="mail-attachments muted">
+                  Attached:{' '}
+                  {message.attachments
+                    .map(
+                      (attachment) =>
+                        `${attachment.filename} (${Math.max(1, Math.round(attachment.size / 1024))} KB)`,
+                    )
+                    .join(', ')}
+                </p>
+              )}
             </li>
           ))}
         </ul>
