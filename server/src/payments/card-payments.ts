@@ -590,8 +590,10 @@ export function createCardPayments(deps: CardPaymentsDeps, config: CardPaymentsC
       const seller = sellerOf(actor);
       const held = await transact(actor.orgId, async (tx) => {
         const rows = await loadRows(tx.client, cardSaleReads(sale));
-        // A second click that waited on the first one's locks finds its payment.
-        if (rows.payments.has(sale.paymentId)) return lockPayment(tx.client, { id: sale.paymentId });
+        // A second click that waited on the first one's locks finds its payment, and leaves it to the first.
+        if (rows.payments.has(sale.paymentId)) {
+          return { record: await lockPayment(tx.client, { id: sale.paymentId }), created: false };
+        }
         const decided = decideCardHold(rows, sale, contextFor(actor.orgId, seller, at), expiresAt);
         if (!decided.ok) throw new PaymentRefused(decided.code, decided.message);
         await tx.write(decided.value.writes, actor.deviceName, {
@@ -599,11 +601,11 @@ export function createCardPayments(deps: CardPaymentsDeps, config: CardPaymentsC
           cart: { cart: input.cart, seller },
           holds: decided.value.holds,
         });
-        return lockPayment(tx.client, { id: sale.paymentId });
+        return { record: await lockPayment(tx.client, { id: sale.paymentId }), created: true };
       });
-      if (!held || held.row.status !== 'pending' || held.row.createdAt !== sale.at)
-        return paymentState(held!.row);
-      return reader ? handToReader(actor, held, reader) : openCheckout(actor, held);
+      const record = held.record!;
+      if (!held.created) return paymentState(record.row);
+      return reader ? handToReader(actor, record, reader) : openCheckout(actor, record);
     },
 
     /** The cashier stops the payment (the buyer walked away); too late if the card was taken already. */
