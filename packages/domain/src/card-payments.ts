@@ -13,6 +13,8 @@ import type { RowOf, WriteRowOf } from './replicated-tables.ts';
 import { buyerWrites, checkSaleLines, type CheckedLine } from './sale-commands.ts';
 import { ownOpenShift } from './shift-commands.ts';
 
+export type { RefundArgs };
+
 /**
  * Card payments, decided as pure rules the server runs (it alone talks to Stripe): a payment first holds its
  * seats, so a card sale never oversells however long the buyer takes; the order and its tickets are written
