@@ -12,19 +12,8 @@ import { deliveredRows, pullAll, serverError } from './support.ts';
  */
 const suite = paymentsSuite();
 
-async function startOnReader(quantity: number, event?: Awaited<ReturnType<typeof suite.newEvent>>) {
-  const sale = event ?? (await suite.newEvent(100));
-  const paymentId = randomUUID();
-  const orderId = randomUUID();
-  const state = await suite.till.api.payments.start.mutate({
-    paymentId,
-    orderId,
-    method: 'reader',
-    cart: suite.cartOf(sale, quantity),
-  });
-  const row = await suite.paymentRow(paymentId);
-  return { sale, paymentId, orderId, state, intentId: row!.stripe_payment_intent_id as string };
-}
+const startOnReader = (quantity: number, event?: Awaited<ReturnType<typeof suite.newEvent>>) =>
+  suite.startPayment(quantity, { event });
 
 describe.skipIf(!suite.available)('card at the door, on the reader', () => {
   it('holds the seats and waits for the card; the order exists once Stripe says the money is there', async () => {

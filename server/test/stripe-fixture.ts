@@ -4,7 +4,7 @@ import { afterAll, beforeAll, inject } from 'vitest';
 import { generateDemoOrg } from '@janix/testkit';
 import type { CardCart } from '@janix/schemas';
 import { seedDemoOrg } from '../src/demo-seed.ts';
-import type { CardGateway } from '../src/payments/card-gateway.ts';
+import { GatewayError, type CardGateway } from '../src/payments/card-gateway.ts';
 import { createStripeGateway, stripeApiBaseOf, stripeClient } from '../src/payments/stripe-gateway.ts';
 import { startTestServer, type TestServer } from '../src/testing.ts';
 import {
@@ -33,12 +33,16 @@ const signer = new Stripe(STRIPE_KEY);
 /** Stripe calls by name, counted around the real adapter (each still goes to stripe-mock). */
 export type CallCounts = Partial<Record<keyof CardGateway, number>>;
 
-function counting(gateway: CardGateway, counts: CallCounts): CardGateway {
+/** Counts each call, and fails the ones named in `faults` as an unreachable Stripe would. */
+function counting(gateway: CardGateway, counts: CallCounts, faults: Set<keyof CardGateway>): CardGateway {
   return Object.fromEntries(
     Object.entries(gateway).map(([name, call]) => [
       name,
-      (...args: unknown[]) => {
+      async (...args: unknown[]) => {
         counts[name as keyof CardGateway] = (counts[name as keyof CardGateway] ?? 0) + 1;
+        if (faults.has(name as keyof CardGateway)) {
+          throw new GatewayError('unavailable', null, 'Stripe could not be reached (test)');
+        }
         return (call as (...a: unknown[]) => unknown)(...args);
       },
     ]),
@@ -59,6 +63,7 @@ export function paymentsSuite() {
   const orgId = demo.org.id;
   const clock = { offsetMs: 0 };
   const calls: CallCounts = {};
+  const faults = new Set<keyof CardGateway>();
   let server: TestServer | undefined;
   let ownerSession = '';
   let till: Till;
@@ -89,6 +94,7 @@ export function paymentsSuite() {
     const gateway = counting(
       createStripeGateway(stripeClient(STRIPE_KEY, stripeApiBaseOf(stripeMockUrl))),
       calls,
+      faults,
     );
     server = await startTestServer(inject('pgAdminUrl'), {
       now: () => new Date(Date.now() + clock.offsetMs),
@@ -180,6 +186,37 @@ export function paymentsSuite() {
     };
   }
 
+  /** Starts a card payment of `quantity` seats (of a new event of 100 unless given) on a till. */
+  async function startPayment(
+    quantity: number,
+    options: {
+      event?: Awaited<ReturnType<typeof newEvent>>;
+      from?: Till;
+      method?: 'reader' | 'checkout_link';
+    } = {},
+  ) {
+    const sale = options.event ?? (await newEvent(100));
+    const from = options.from ?? till;
+    const paymentId = randomUUID();
+    const orderId = randomUUID();
+    const state = await from.api.payments.start.mutate({
+      paymentId,
+      orderId,
+      method: options.method ?? 'reader',
+      cart: cartOf(sale, quantity, from),
+    });
+    const row = await paymentRow(paymentId);
+    return {
+      sale,
+      paymentId,
+      orderId,
+      state,
+      ref: { orgId, paymentId },
+      intentId: row!.stripe_payment_intent_id as string,
+      sessionId: row!.stripe_checkout_session_id as string,
+    };
+  }
+
   /** Posts a Stripe event, signed as Stripe signs it (or not quite, as the options say). */
   async function postEvent(
     type: string,
@@ -245,9 +282,11 @@ export function paymentsSuite() {
     orgId,
     clock,
     calls,
+    faults,
     newTill,
     newEvent,
     cartOf,
+    startPayment,
     postEvent,
     paymentRow,
     quota,

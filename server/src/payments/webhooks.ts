@@ -5,10 +5,11 @@ import { singleHeader } from '../trpc/context.ts';
 
 /**
  * Stripe's webhooks: POST /webhooks/stripe, verified on the raw body (its signature covers the exact bytes),
- * stored before anything is done (table stripe_events, one row per event id), then handed to the handler of
- * its type. A repeated delivery of a handled event is answered at once without acting again; a handler that
- * fails answers 500, so Stripe delivers the event again later (the handlers are idempotent, and their state
- * machine never moves a payment backwards, so any order of delivery ends the same).
+ * stored before anything is done (table stripe_events, one row per event id), claimed by one delivery, then
+ * handed to the handler of its type. A repeated delivery of a handled event is answered at once without acting
+ * again, one that meets the event being handled is asked to come back (409); a handler that fails answers 500,
+ * so Stripe delivers the event again later (the handlers are idempotent, and their state machine never moves a
+ * payment backwards, so any order of delivery ends the same).
  */
 
 /** Every event's envelope, as far as the dispatcher needs it; each handler checks its own object. */
@@ -50,20 +51,31 @@ export interface StripeWebhookDeps {
   dispatch: StripeEventHandler;
 }
 
-/** Stores the event unless it was stored before; resolves with whether it still needs handling. */
-async function storeEvent(pool: Pool, event: StripeEvent): Promise<'new' | 'unhandled' | 'handled'> {
+/** How long a delivery may take to handle its event before another delivery may handle it instead. */
+const CLAIM_SECONDS = 120;
+
+/**
+ * Stores the event unless it was stored before, then claims it for this delivery: 'claimed' (handle it now),
+ * 'handled' (a repeat: nothing to do) or 'busy' (another delivery is handling it right now).
+ */
+async function storeAndClaim(pool: Pool, event: StripeEvent): Promise<'claimed' | 'handled' | 'busy'> {
   const objectId = typeof event.data.object.id === 'string' ? event.data.object.id.slice(0, 255) : null;
-  const stored = await pool.query(
+  await pool.query(
     `INSERT INTO stripe_events (id, type, object_id, created_at) VALUES ($1, $2, $3, to_timestamp($4))
      ON CONFLICT (id) DO NOTHING`,
     [event.id, event.type, objectId, event.created],
   );
-  if (stored.rowCount) return 'new';
+  const claimed = await pool.query(
+    `UPDATE stripe_events SET claimed_until = now() + make_interval(secs => $2)
+     WHERE id = $1 AND processed_at IS NULL AND (claimed_until IS NULL OR claimed_until < now())`,
+    [event.id, CLAIM_SECONDS],
+  );
+  if (claimed.rowCount) return 'claimed';
   const earlier = await pool.query<{ processed_at: Date | null }>(
     'SELECT processed_at FROM stripe_events WHERE id = $1',
     [event.id],
   );
-  return earlier.rows[0]?.processed_at ? 'handled' : 'unhandled';
+  return earlier.rows[0]?.processed_at ? 'handled' : 'busy';
 }
 
 export async function registerStripeWebhooks(app: FastifyInstance, deps: StripeWebhookDeps): Promise<void> {
@@ -96,22 +108,27 @@ export async function registerStripeWebhooks(app: FastifyInstance, deps: StripeW
         return { received: true };
       }
       const event = parsed.data;
-      const stored = await storeEvent(deps.pool, event);
-      if (stored === 'handled') return { received: true, duplicate: true };
+      const claim = await storeAndClaim(deps.pool, event);
+      if (claim === 'handled') return { received: true, duplicate: true };
+      // Not acknowledged: should the other delivery fail, this one's retry handles the event.
+      if (claim === 'busy') return reply.code(409).send({ error: 'Being handled; deliver it again later.' });
       let outcome: string;
       try {
         outcome = await deps.dispatch(event);
       } catch (error) {
+        await deps.pool
+          .query('UPDATE stripe_events SET claimed_until = NULL WHERE id = $1', [event.id])
+          .catch(() => {});
         request.log.error(
           { stripeEvent: event.id, type: event.type, err: { name: (error as Error).name } },
           'stripe webhook: handling failed (Stripe will deliver it again)',
         );
         return reply.code(500).send({ error: 'Not handled yet; deliver it again.' });
       }
-      await deps.pool.query('UPDATE stripe_events SET processed_at = now(), outcome = $2 WHERE id = $1', [
-        event.id,
-        outcome.slice(0, 200),
-      ]);
+      await deps.pool.query(
+        'UPDATE stripe_events SET processed_at = now(), outcome = $2, claimed_until = NULL WHERE id = $1',
+        [event.id, outcome.slice(0, 200)],
+      );
       request.log.info({ stripeEvent: event.id, type: event.type, outcome }, 'stripe webhook');
       return { received: true };
     });
