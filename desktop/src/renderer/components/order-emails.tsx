@@ -41,7 +41,11 @@ export function OrderEmails({ orderId }: { orderId: string }) {
       {data && data.emails.length > 0 && (
         <ul className="audit-list">
           {data.emails.map((email) => (
-            <li key={email.id} className="audit-entry" data-testid="order-email">
+            <li
+              key={email.id}
+              className={`audit-entry order-email-${email.status}`}
+              data-testid="order-email"
+            >
               <strong>{label(ORDER_EMAIL_KIND_LABELS, email.kind)}</strong>{' '}
               <span className={`status status-email-${email.status}`} data-testid="order-email-status">
                 {label(ORDER_EMAIL_STATUS_LABELS, email.status)}
