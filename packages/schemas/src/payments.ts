@@ -32,6 +32,27 @@ export const paymentStatusSchema = z.enum([
 ]);
 export type PaymentStatus = z.infer<typeof paymentStatusSchema>;
 
+/** Whether a text holds a run of 13 to 19 digits passing Luhn's check: what a card number looks like. */
+export function holdsCardNumber(text: string): boolean {
+  return [...text.matchAll(/(?<!\d)\d{13,19}(?!\d)/g)].some(([digits]) => {
+    let sum = 0;
+    for (let i = 0; i < digits.length; i += 1) {
+      let digit = Number(digits[digits.length - 1 - i]);
+      if (i % 2 === 1) digit = digit * 2 > 9 ? digit * 2 - 9 : digit * 2;
+      sum += digit;
+    }
+    return sum % 10 === 0;
+  });
+}
+
+/** Card payments keep no card data (privacy policy): a card number typed into a text is refused, not stored. */
+const noCardNumber = <T extends z.ZodType<string>>(schema: T) =>
+  schema.refine((text) => !holdsCardNumber(text), 'must not hold a card number (Janix never keeps them)');
+
+const reasonSchema = noCardNumber(
+  storableTextSchema.trim().min(1, 'a reason is required').max(500, 'reason is too long'),
+);
+
 /** What a card payment buys: a sale's lines as the box office sells them (buyer optional). */
 export const cardCartSchema = z.object({
   eventId: uuidSchema,
@@ -39,7 +60,12 @@ export const cardCartSchema = z.object({
   shiftId: uuidSchema.nullable(),
   currency: currencySchema,
   lines: z.array(saleLineSchema).min(1, 'a sale needs at least one ticket').max(20),
-  buyer: buyerSchema.nullable(),
+  buyer: buyerSchema
+    .extend({
+      firstName: noCardNumber(buyerSchema.shape.firstName),
+      lastName: noCardNumber(buyerSchema.shape.lastName),
+    })
+    .nullable(),
 });
 export type CardCart = z.infer<typeof cardCartSchema>;
 
@@ -55,8 +81,6 @@ export const startCardPaymentInputSchema = z.object({
 export type StartCardPaymentInput = z.infer<typeof startCardPaymentInputSchema>;
 
 export const paymentIdInputSchema = z.object({ paymentId: uuidSchema });
-
-const reasonSchema = storableTextSchema.trim().min(1, 'a reason is required').max(500, 'reason is too long');
 
 export const cardRefundInputSchema = z.object({
   orderId: uuidSchema,
