@@ -10,6 +10,7 @@ import { guardHosts, hostAllowlist } from './http/allowed-hosts.ts';
 import { limitRequests } from './http/request-limits.ts';
 import { registerCheckoutPages } from './payments/checkout-pages.ts';
 import { registerStripeWebhooks } from './payments/webhooks.ts';
+import { WEB_SHOP_FORMS, registerWebShop, type WebShopOptions } from './web-shop/routes.ts';
 
 export interface BuildAppOptions {
   logLevel?: string;
@@ -25,6 +26,8 @@ export interface BuildAppOptions {
   /** The address the server listens on (env HOST); decides the default host allowlist. */
   listenHost?: string;
   timeouts?: Partial<HttpTimeouts>;
+  /** The public web shop (/shop/<event id>): its per-address limits. */
+  webShop?: WebShopOptions;
 }
 
 /**
@@ -75,7 +78,7 @@ export async function buildApp(deps: ServerDeps, options: BuildAppOptions = {}):
     app,
     hostAllowlist({ allowedHosts: options.allowedHosts, listenHost: options.listenHost ?? '127.0.0.1' }),
   );
-  limitRequests(app, { bodyLimitBytes, maxBatchSize });
+  limitRequests(app, { bodyLimitBytes, maxBatchSize, forms: WEB_SHOP_FORMS });
 
   await app.register(rateLimit, { global: false });
   const signInLimiter = app.createRateLimit({
@@ -92,6 +95,7 @@ export async function buildApp(deps: ServerDeps, options: BuildAppOptions = {}):
   // Stripe's events (raw body, its own parser) and the page a paid Checkout returns the buyer to.
   await registerStripeWebhooks(app, deps.payments.webhooks);
   registerCheckoutPages(app);
+  await registerWebShop(app, deps, options.webShop);
 
   const pages = { shared: createSharedFeedPages(deps.changes), readAhead: createSnapshotReadAhead() };
   // Live streams would hold a graceful shutdown open for up to a minute; end them first (consoles reconnect).

@@ -17,6 +17,7 @@ import {
   type StripeSettings,
 } from './payments/payment-services.ts';
 import { startChangeNotifier } from './sync/change-notifier.ts';
+import { recordConsentChoices } from './web-shop/web-checkout.ts';
 import { createTicketKeyStore } from './tickets/signing-keys.ts';
 import type { ServerDeps } from './trpc/context.ts';
 
@@ -71,7 +72,10 @@ export async function startServices(options: ServicesOptions): Promise<Services>
   // Ticket signing keys are sealed under a key derived from the same server secret (key-sealing.ts).
   const tickets = createTicketKeyStore({ pool, serverSecret: options.pepper, now });
   const stripe = options.stripe ?? { publicUrl: 'http://127.0.0.1' };
-  const payments = createPaymentServices({ pool, now, tickets, changes, log }, stripe);
+  // A web order's buyer gets their consent choices in the order's own transaction (server/src/web-shop).
+  const payments = createPaymentServices({ pool, now, tickets, changes, log }, stripe, {
+    completion: recordConsentChoices,
+  });
   let jobs: JobQueue;
   try {
     jobs = await startJobQueue(

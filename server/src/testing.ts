@@ -15,6 +15,7 @@ import { startServices, type ServicesOptions } from './services.ts';
 import type { ServerDeps } from './trpc/context.ts';
 
 export * from './testing/resend-capture.ts';
+export * from './testing/web-shop.ts';
 
 /**
  * Test support shared by the server's, the local core's and the end-to-end suites: one real embedded

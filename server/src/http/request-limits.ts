@@ -31,25 +31,33 @@ function declaresBody(request: FastifyRequest): boolean {
  */
 export function limitRequests(
   app: FastifyInstance,
-  limits: { bodyLimitBytes: number; maxBatchSize: number },
+  limits: {
+    bodyLimitBytes: number;
+    maxBatchSize: number;
+    /** Paths that take an HTML form's post (urlencoded) as well, with their own, smaller limit. */
+    forms?: { path: RegExp; limitBytes: number };
+  },
 ): void {
   app.addHook('onRequest', async (request, reply) => {
+    const url = new URL(request.url, 'http://server');
     if (declaresBody(request)) {
       const type = request.headers['content-type'] ?? '';
-      if (!/^application\/json\s*(;|$)/i.test(type)) {
+      const form =
+        !!limits.forms?.path.test(url.pathname) && /^application\/x-www-form-urlencoded\s*(;|$)/i.test(type);
+      if (!form && !/^application\/json\s*(;|$)/i.test(type)) {
         return refuse(reply, 415, 'unsupported_media_type', 'Request bodies must be application/json.');
       }
+      const limit = form ? limits.forms!.limitBytes : limits.bodyLimitBytes;
       const length = Number(request.headers['content-length'] ?? 0);
-      if (length > limits.bodyLimitBytes) {
+      if (length > limit) {
         return refuse(
           reply,
           413,
           'payload_too_large',
-          `The request body is ${length} bytes; the limit is ${limits.bodyLimitBytes}.`,
+          `The request body is ${length} bytes; the limit is ${limit}.`,
         );
       }
     }
-    const url = new URL(request.url, 'http://server');
     if (url.pathname.startsWith('/trpc/') && url.searchParams.get('batch') === '1') {
       // Decoded as the router will see it: %2C separates calls too.
       const path = url.pathname.slice('/trpc/'.length);

@@ -16,6 +16,7 @@ import {
   updateOf,
   type CardSale,
   type CommandContext,
+  type CommandWrite,
   type LoadedRows,
   type PaymentSignal,
   type RefundArgs,
@@ -77,7 +78,20 @@ export interface CardPaymentsConfig {
   unavailableReason: string | null;
   /** Where a Checkout page sends the buyer afterwards (the server's public address). */
   publicUrl: string;
+  /** See CompletionHook. */
+  completion?: CompletionHook;
 }
+
+/**
+ * Adds to a paid sale's rows before they are written, in its transaction: the web shop (server/src/web-shop)
+ * records what its buyer chose on the form (their consent choices) with the order that makes them a buyer.
+ */
+export type CompletionHook = (
+  client: PoolClient,
+  orgId: string,
+  payment: RowOf<'payments'>,
+  writes: CommandWrite[],
+) => Promise<CommandWrite[]>;
 
 export interface CardPaymentsDeps {
   pool: Pool;
@@ -239,7 +253,7 @@ export function createCardPayments(deps: CardPaymentsDeps, config: CardPaymentsC
     );
     const issuer = await deps.tickets.createTicketIssuer(client, orgId);
     const at = now();
-    return decideCardCompletion(
+    const decided = decideCardCompletion(
       rows,
       {
         payment: record.row,
@@ -254,6 +268,8 @@ export function createCardPayments(deps: CardPaymentsDeps, config: CardPaymentsC
       },
       contextFor(orgId, cart.seller, at),
     );
+    if (!decided.ok || !config.completion) return decided;
+    return { ok: true as const, value: await config.completion(client, orgId, record.row, decided.value) };
   }
 
   /**

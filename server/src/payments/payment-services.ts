@@ -1,4 +1,9 @@
-import { createCardPayments, type CardPayments, type CardPaymentsDeps } from './card-payments.ts';
+import {
+  createCardPayments,
+  type CardPayments,
+  type CardPaymentsDeps,
+  type CompletionHook,
+} from './card-payments.ts';
 import { createReaderManager, type ReaderManager } from './card-readers.ts';
 import { cardPaymentWebhooks } from './card-webhooks.ts';
 import type { CardGateway } from './card-gateway.ts';
@@ -28,6 +33,9 @@ export interface PaymentServices {
   cards: CardPayments;
   readers: ReaderManager;
   webhooks: StripeWebhookDeps;
+  /** For the web shop (server/src/web-shop), which opens its own Checkout pages; null without Stripe. */
+  gateway: CardGateway | null;
+  publicUrl: string;
 }
 
 export function unavailableReason(settings: StripeSettings): string | null {
@@ -40,7 +48,11 @@ export function unavailableReason(settings: StripeSettings): string | null {
   return null;
 }
 
-export function createPaymentServices(deps: CardPaymentsDeps, settings: StripeSettings): PaymentServices {
+export function createPaymentServices(
+  deps: CardPaymentsDeps,
+  settings: StripeSettings,
+  hooks: { completion?: CompletionHook } = {},
+): PaymentServices {
   const reason = unavailableReason(settings);
   const stripe = reason
     ? null
@@ -50,6 +62,7 @@ export function createPaymentServices(deps: CardPaymentsDeps, settings: StripeSe
     gateway,
     unavailableReason: reason,
     publicUrl: settings.publicUrl,
+    completion: hooks.completion,
   });
   const readers = createReaderManager(deps, () => {
     if (!gateway) throw new Error(reason ?? 'card payments are not set up');
@@ -66,5 +79,7 @@ export function createPaymentServices(deps: CardPaymentsDeps, settings: StripeSe
         : null,
       dispatch: createStripeEventDispatcher(cardPaymentWebhooks(deps.pool, cards)),
     },
+    gateway,
+    publicUrl: settings.publicUrl,
   };
 }
