@@ -1,4 +1,10 @@
-import { MAX_TICKETS_PER_SALE, type CardCart, type PaymentKind, type PaymentStatus } from '@janix/schemas';
+import {
+  MAX_TICKETS_PER_SALE,
+  type CardCart,
+  type CardPaymentState,
+  type PaymentKind,
+  type PaymentStatus,
+} from '@janix/schemas';
 import {
   updateOf,
   type CommandContext,
@@ -45,6 +51,24 @@ const PAID: readonly PaymentStatus[] = ['succeeded', 'partially_refunded', 'refu
 
 export function isOpenPayment(status: string): boolean {
   return (OPEN_PAYMENT_STATUSES as readonly string[]).includes(status);
+}
+
+/** A payment as the console shows it while it runs (from the server's row or the replica's copy). */
+export function paymentStateOf(row: RowOf<'payments'>): CardPaymentState {
+  return {
+    paymentId: row.id,
+    orderId: row.orderId,
+    kind: row.kind as PaymentKind,
+    status: row.status as PaymentStatus,
+    amountCents: row.amountCents,
+    currency: row.currency,
+    refundedCents: row.refundedCents,
+    checkoutUrl: row.checkoutUrl,
+    cardBrand: row.cardBrand,
+    cardLast4: row.cardLast4,
+    failureReason: row.failureReason,
+    expiresAt: row.expiresAt,
+  };
 }
 
 /** A card sale as the server starts it: the console's cart and ids, the server's clock. */

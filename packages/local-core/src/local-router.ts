@@ -18,6 +18,7 @@ import { boxOfficeRouter } from './box-office-router.ts';
 import { printingRouter } from './printing-router.ts';
 import { checkInRouter } from './checkin-router.ts';
 import { orgDevicesRouter } from './org-devices-router.ts';
+import { paymentsRouter } from './payments-router.ts';
 import { orderEmailsRouter } from './order-emails-router.ts';
 
 const t = initTRPC.context<{ core: LocalCoreInternals }>().create({
@@ -242,6 +243,8 @@ export const localRouter = t.router({
   checkin: checkInRouter,
   /** The organization's devices (online only); `device` is this console's own enrolment. */
   orgDevices: orgDevicesRouter,
+  /** Card payments (online only, through the server and Stripe) and the organization's card readers. */
+  payments: paymentsRouter,
   /** An order's emails and their delivery, and asking for one again. */
   orderEmails: orderEmailsRouter,
 

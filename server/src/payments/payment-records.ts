@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { rowFromRecord, type CommandWrite, type RowOf, type SeatHolds } from '@janix/domain';
-import { cardCartSchema, uuidSchema, type CardPaymentState } from '@janix/schemas';
+import { paymentStateOf, rowFromRecord, type CommandWrite, type RowOf, type SeatHolds } from '@janix/domain';
+import { cardCartSchema, uuidSchema } from '@janix/schemas';
 import { inTransaction } from '../db/org-transaction.ts';
 import type { Pool, PoolClient } from '../db/pools.ts';
 import type { ChangeNotifier } from '../sync/change-notifier.ts';
@@ -108,22 +108,7 @@ export async function writePaymentRows(
 }
 
 /** The payment as the console shows it while it runs. */
-export function paymentState(row: RowOf<'payments'>): CardPaymentState {
-  return {
-    paymentId: row.id,
-    orderId: row.orderId,
-    kind: row.kind as CardPaymentState['kind'],
-    status: row.status as CardPaymentState['status'],
-    amountCents: row.amountCents,
-    currency: row.currency,
-    refundedCents: row.refundedCents,
-    checkoutUrl: row.checkoutUrl,
-    cardBrand: row.cardBrand,
-    cardLast4: row.cardLast4,
-    failureReason: row.failureReason,
-    expiresAt: row.expiresAt,
-  };
-}
+export const paymentState = paymentStateOf;
 
 /** A transaction of one organization whose `write` puts rows through the table writer. */
 export interface OrgWriter {

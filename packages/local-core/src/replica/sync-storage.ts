@@ -7,7 +7,8 @@ import type { MetaStore } from './meta-store.ts';
 import type { ReplicaDb } from './open-replica.ts';
 
 const knownTables = new Set<string>(replicatedTableNames);
-const knownColumn = /^[a-z_]+$/;
+// Plain identifiers: lower-case letters, digits (card_last4) and underscores, not starting with a digit.
+const knownColumn = /^[a-z_][a-z0-9_]*$/;
 
 /** SQLite binds no booleans; everything else the feed carries (text, numbers, null) binds as is. */
 function bindable(value: unknown): unknown {
