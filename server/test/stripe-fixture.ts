@@ -33,15 +33,23 @@ const signer = new Stripe(STRIPE_KEY);
 /** Stripe calls by name, counted around the real adapter (each still goes to stripe-mock). */
 export type CallCounts = Partial<Record<keyof CardGateway, number>>;
 
-/** Counts each call, and fails the ones named in `faults` as an unreachable Stripe would. */
-function counting(gateway: CardGateway, counts: CallCounts, faults: Set<keyof CardGateway>): CardGateway {
+/**
+ * Counts each call, and fails the ones named in `faults`: as an unreachable Stripe would, or as Stripe refusing
+ * with the given error code (a reader that is offline).
+ */
+function counting(
+  gateway: CardGateway,
+  counts: CallCounts,
+  faults: Map<keyof CardGateway, string | null>,
+): CardGateway {
   return Object.fromEntries(
     Object.entries(gateway).map(([name, call]) => [
       name,
       async (...args: unknown[]) => {
         counts[name as keyof CardGateway] = (counts[name as keyof CardGateway] ?? 0) + 1;
         if (faults.has(name as keyof CardGateway)) {
-          throw new GatewayError('unavailable', null, 'Stripe could not be reached (test)');
+          const code = faults.get(name as keyof CardGateway) ?? null;
+          throw new GatewayError(code ? 'refused' : 'unavailable', code, 'Stripe failed (test)');
         }
         return (call as (...a: unknown[]) => unknown)(...args);
       },
@@ -63,7 +71,7 @@ export function paymentsSuite() {
   const orgId = demo.org.id;
   const clock = { offsetMs: 0 };
   const calls: CallCounts = {};
-  const faults = new Set<keyof CardGateway>();
+  const faults = new Map<keyof CardGateway, string | null>();
   let server: TestServer | undefined;
   let ownerSession = '';
   let till: Till;
