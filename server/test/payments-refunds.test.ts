@@ -139,6 +139,51 @@ describe.skipIf(!suite.available)('card refunds', () => {
     expect(await refund(orderId, { refundId })).toMatchObject({ status: 'refunded' });
   });
 
+  it('finishes a refund Stripe took when its answer was lost, from Stripe’s refund event', async () => {
+    const { orderId, paymentId, intentId } = await paidSale(1);
+    const refundId = randomUUID();
+    suite.faults.set('refund', null);
+    try {
+      await serverError(refund(orderId, { refundId }));
+    } finally {
+      suite.faults.delete('refund');
+    }
+    // Stripe did take it (the answer never came back): its event settles the order without the cashier.
+    await suite.postEvent('refund.updated', {
+      id: 're_LostAnswer',
+      object: 'refund',
+      payment_intent: intentId,
+      status: 'succeeded',
+      amount: 2500,
+      metadata: { janix_org_id: suite.orgId, janix_payment_id: paymentId, janix_refund_id: refundId },
+    });
+    expect((await suite.orderOf(orderId)).order).toMatchObject({ status: 'refunded' });
+    expect(await suite.paymentRow(paymentId)).toMatchObject({ status: 'refunded', refunded_cents: 2500 });
+    expect(await audits(orderId)).toEqual([
+      expect.objectContaining({ action: 'refund', user_name: 'Dana Demo' }),
+    ]);
+    // Asked again by the cashier: done already.
+    expect(await refund(orderId, { refundId })).toMatchObject({ status: 'refunded' });
+  });
+
+  it('records a refund Stripe reports as failed on the payment, in plain words', async () => {
+    const { orderId, paymentId, intentId } = await paidSale(1);
+    const refundId = randomUUID();
+    await refund(orderId, { refundId });
+    await suite.postEvent('refund.failed', {
+      id: 're_Failed',
+      object: 'refund',
+      payment_intent: intentId,
+      status: 'failed',
+      failure_reason: 'expired_or_canceled_card',
+      metadata: { janix_org_id: suite.orgId, janix_payment_id: paymentId, janix_refund_id: refundId },
+    });
+    expect(await suite.paymentRow(paymentId)).toMatchObject({
+      failure_reason:
+        'A refund failed at Stripe (expired or canceled card): the money did not go back to the card.',
+    });
+  });
+
   it('refuses what is not a paid card payment, and who may not refund', async () => {
     const started = await suite.startPayment(1);
     await suite.till.api.payments.cancel.mutate({ paymentId: started.paymentId });

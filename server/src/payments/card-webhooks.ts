@@ -64,6 +64,12 @@ const refundSchema = z.object({
   metadata: metadataSchema,
 });
 
+/** Stripe's refund failure reason (a code such as expired_or_canceled_card) in a sentence for the console. */
+function refundFailureInWords(code: string | null | undefined): string {
+  const why = code && /^[a-z_]{1,60}$/.test(code) ? ` (${code.replaceAll('_', ' ')})` : '';
+  return `A refund failed at Stripe${why}: the money did not go back to the card.`;
+}
+
 type Located = { orgId: string; paymentId: string } | { ignored: string };
 
 /**
@@ -232,7 +238,7 @@ export function cardPaymentWebhooks(pool: Pool, payments: CardPayments): Record<
         located.orgId,
         located.paymentId,
         refund.metadata.refundId,
-        `A refund failed at Stripe (${failureInWords(refund.failure_reason)}): the money did not go back.`,
+        refundFailureInWords(refund.failure_reason),
       );
       return 'refund failed';
     }
