@@ -181,6 +181,16 @@ describe.skipIf(!suite.available)('card at the door, on the reader', () => {
       failure_reason: 'Nobody paid in time: the seats went back.',
     });
     expect(await suite.quota(sale.quotaId)).toMatchObject({ allocated: 0 });
+
+    // A week on, the buyer details it kept in case money still came are gone; its row stays (a ledger).
+    expect((await suite.paymentRow(paymentId))!.cart).not.toBeNull();
+    suite.clock.offsetMs = 8 * 24 * 60 * 60_000;
+    try {
+      expect((await suite.server.deps.payments.cards.expireDue()).cartsCleared).toBeGreaterThanOrEqual(1);
+    } finally {
+      suite.clock.offsetMs = 0;
+    }
+    expect(await suite.paymentRow(paymentId)).toMatchObject({ status: 'expired', cart: null });
   });
 
   it('takes money that arrives after a cancel into the sale while its seats are free', async () => {

@@ -72,6 +72,9 @@ export interface PaymentActor extends Seller {
 const NOBODY = '00000000-0000-0000-0000-000000000000';
 const STRIPE: Seller = { userId: NOBODY, userName: 'Stripe', deviceId: NOBODY, deviceName: 'Stripe' };
 
+/** Days an unpaid payment's cart is kept after it ended (see clearStaleCarts). */
+export const CART_RETENTION_DAYS = 7;
+
 export interface CardPaymentsConfig {
   /** Null without Stripe keys: card payments are unavailable, for `unavailableReason`. */
   gateway: CardGateway | null;
@@ -476,6 +479,26 @@ export function createCardPayments(deps: CardPaymentsDeps, config: CardPaymentsC
     return (await applySignal(orgId, row.id, ending, updatedBy))!.state;
   }
 
+  /**
+   * A payment that ended unpaid keeps its cart (its buyer's name and address, if given) only while money may
+   * still arrive for it; a week on, Stripe cancelled or expired its PaymentIntent long ago, and the cart goes.
+   */
+  async function clearStaleCarts(at: Date): Promise<number> {
+    const before = new Date(at.getTime() - CART_RETENTION_DAYS * 24 * 60 * 60_000);
+    const stale = await pool.query<{ org_id: string; id: string }>(
+      'SELECT org_id, id FROM payments_with_stale_carts($1)',
+      [before],
+    );
+    for (const { org_id: orgId, id } of stale.rows) {
+      await transact(orgId, async (tx) => {
+        const record = await lockPayment(tx.client, { id });
+        if (!record?.cart || isOpenPayment(record.row.status)) return;
+        await tx.write([updateOf('payments', record.row)], 'Janix', { paymentId: id, cart: null });
+      });
+    }
+    return stale.rows.length;
+  }
+
   function refundArgs(orderId: string, refund: StoredRefund): RefundArgs {
     return {
       orderId,
@@ -732,7 +755,7 @@ export function createCardPayments(deps: CardPaymentsDeps, config: CardPaymentsC
     },
 
     /** Ends the open payments whose time is up, at Stripe and in our books (the expiry job). */
-    async expireDue(): Promise<{ expired: number }> {
+    async expireDue(): Promise<{ expired: number; cartsCleared: number }> {
       const at = now();
       const due = await pool.query<{ org_id: string; id: string }>(
         'SELECT org_id, id FROM open_payments_due($1)',
@@ -755,7 +778,7 @@ export function createCardPayments(deps: CardPaymentsDeps, config: CardPaymentsC
           log(`expiring a card payment failed: ${(error as Error).name}`);
         }
       }
-      return { expired };
+      return { expired, cartsCleared: await clearStaleCarts(at) };
     },
 
     applySignal,
