@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { checkoutWebhook } from './benches/checkout-webhook.ts';
 import { coreRss } from './benches/core-rss.ts';
 import { saleCommit } from './benches/sale-commit.ts';
 import { scanVerdict } from './benches/scan-verdict.ts';
@@ -26,6 +27,7 @@ const benches: Array<{ name: string; run: () => Promise<void>; bigOrg?: boolean 
   { name: 'scan.verdict', run: scanVerdict, bigOrg: true },
   { name: 'sync.propagation', run: syncPropagation },
   { name: 'sync.push', run: syncPush },
+  { name: 'checkout.webhook', run: checkoutWebhook },
 ];
 
 reserveStdoutForResults();

@@ -1,4 +1,4 @@
-import { latestSignInCode, startTestServer, type TestServer } from '@janix/server/testing';
+import { latestSignInCode, startTestServer, stripeMockGateway, type TestServer } from '@janix/server/testing';
 import { serveRpc } from './lib/rpc.ts';
 
 /**
@@ -7,9 +7,31 @@ import { serveRpc } from './lib/rpc.ts';
  */
 let server: TestServer | null = null;
 
+/** stripe-mock's address and the keys the bench signs its webhook events with. */
+export interface StripeMock {
+  url: string;
+  secretKey: string;
+  webhookSecret: string;
+}
+
 serveRpc({
-  async start(payload: { adminUrl: string }) {
-    server = await startTestServer(payload.adminUrl, { signInPerMinute: 100_000 });
+  async start(payload: { adminUrl: string; stripe?: StripeMock }) {
+    const stripe = payload.stripe;
+    server = await startTestServer(payload.adminUrl, {
+      signInPerMinute: 100_000,
+      // Card payments against stripe-mock, one Checkout Session per payment; the shop takes any number of
+      // buyers from the bench's one address.
+      ...(stripe && {
+        stripe: {
+          secretKey: stripe.secretKey,
+          webhookSecret: stripe.webhookSecret,
+          apiBase: stripe.url,
+          publicUrl: 'https://tickets.janix.test',
+          gateway: stripeMockGateway(stripe.url, stripe.secretKey),
+        },
+        app: { webShop: { checkoutsPerMinute: 1_000_000 } },
+      }),
+    });
     return { url: server.url, dbUrl: server.db.url };
   },
   code: (payload: { email: string }) => latestSignInCode(server!, payload.email),

@@ -61,8 +61,11 @@ export interface SeededOrg {
 }
 
 /** A fresh server whose database holds one generated demo organization. */
-export async function seededServer(demo: DemoOrg): Promise<SeededOrg> {
-  const host = await startServerHost();
+export async function seededServer(
+  demo: DemoOrg,
+  hostOptions: Parameters<typeof startServerHost>[0] = {},
+): Promise<SeededOrg> {
+  const host = await startServerHost(hostOptions);
   try {
     const started = performance.now();
     await seedDemoOrg(host.adminPool, demo);

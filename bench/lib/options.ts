@@ -14,6 +14,10 @@ export const options = {
   sales: 1000,
   /** scan.verdict: scans measured per replica size (after 100 warm-up ones). */
   scans: 1000,
+  /** checkout.webhook: paid-checkout events measured (after 100 warm-up ones). */
+  checkoutEvents: 1000,
+  /** checkout.webhook: events in flight at once, as Stripe delivers them to one endpoint. */
+  webhookSenders: 8,
 };
 
 export function parseOptions(args: string[]): void {

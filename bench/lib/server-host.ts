@@ -2,6 +2,7 @@ import pg from 'pg';
 import { startTestCluster } from '@janix/server/testing';
 import { log } from './output.ts';
 import { forkChild, type RpcChild } from './rpc.ts';
+import type { StripeMock } from '../server-child.ts';
 
 export interface ServerHost {
   url: string;
@@ -33,11 +34,14 @@ export async function stopSharedCluster(): Promise<void> {
   await started.stop();
 }
 
-export async function startServerHost(): Promise<ServerHost> {
+export async function startServerHost(options: { stripe?: StripeMock } = {}): Promise<ServerHost> {
   const { adminUrl } = await sharedCluster();
   const child = forkChild('server-child.ts');
   try {
-    const { url, dbUrl } = await child.call<{ url: string; dbUrl: string }>('start', { adminUrl });
+    const { url, dbUrl } = await child.call<{ url: string; dbUrl: string }>('start', {
+      adminUrl,
+      stripe: options.stripe,
+    });
     const adminPool = new pg.Pool({ connectionString: dbUrl, max: 4 });
     adminPool.on('error', () => {});
     log(`server up at ${url} (pid ${child.pid})`);

@@ -17,7 +17,8 @@ import {
   type StripeSettings,
 } from './payments/payment-services.ts';
 import { startChangeNotifier } from './sync/change-notifier.ts';
-import { recordConsentChoices } from './web-shop/web-checkout.ts';
+import { recordConsentChoices } from './web-shop/consent-choices.ts';
+import { paidCheckoutWebhooks } from './web-shop/paid-checkouts.ts';
 import { createTicketKeyStore } from './tickets/signing-keys.ts';
 import type { ServerDeps } from './trpc/context.ts';
 
@@ -72,9 +73,12 @@ export async function startServices(options: ServicesOptions): Promise<Services>
   // Ticket signing keys are sealed under a key derived from the same server secret (key-sealing.ts).
   const tickets = createTicketKeyStore({ pool, serverSecret: options.pepper, now });
   const stripe = options.stripe ?? { publicUrl: 'http://127.0.0.1' };
-  // A web order's buyer gets their consent choices in the order's own transaction (server/src/web-shop).
-  const payments = createPaymentServices({ pool, now, tickets, changes, log }, stripe, {
+  // The web shop (server/src/web-shop) completes its paid Checkout Sessions in batches, and a web order's
+  // buyer gets their consent choices in the order's own transaction.
+  const cardDeps = { pool, now, tickets, changes, log };
+  const payments = createPaymentServices(cardDeps, stripe, {
     completion: recordConsentChoices,
+    webhooks: ({ handlers }) => paidCheckoutWebhooks(cardDeps, handlers),
   });
   let jobs: JobQueue;
   try {

@@ -338,6 +338,8 @@ export interface BoxOfficeRows {
   card_readers: string;
   payments: string;
   order_emails: string;
+  /** Not replicated: the web shop's record of a checkout's consent choices (of the seeded payment). */
+  web_checkouts: string;
 }
 
 /**
@@ -435,8 +437,14 @@ async function seedPaymentRows(server: TestServer, demo: DemoOrg, deviceId: stri
        VALUES ($1, $2, 'terminal', 'cancelled', $3, $4, $5, $6, 2500, 'EUR', 'Cancelled at the till.', now(), $7)`,
       [orgId, rows.payments, event.id, randomUUID(), deviceId, rows.card_readers, version],
     );
+    await client.query(
+      `INSERT INTO web_checkouts (org_id, payment_id, event_id, marketing_consent, ads_consent,
+         enrichment_consent, policy_version, submitted_at)
+       VALUES ($1, $2, $3, false, false, false, '2026-02-04', now())`,
+      [orgId, rows.payments, event.id],
+    );
   });
-  return rows;
+  return { ...rows, web_checkouts: rows.payments };
 }
 
 /**

@@ -26,6 +26,7 @@ const orgScopedTables = [
   'org_versions',
   'command_results',
   'tombstones',
+  'web_checkouts',
 ] as const;
 
 /** Runs `work` in a transaction scoped like `inTransaction` does, always rolled back. */

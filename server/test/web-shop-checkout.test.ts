@@ -203,6 +203,55 @@ describe.skipIf(!suite.available)('web checkout', () => {
     });
   });
 
+  it('completes many sessions paid at once together: each order once, one record per buyer, seats sold', async () => {
+    const event = await suite.newEvent([{ capacity: 60 }]);
+    const sharedEmail = `family-${randomUUID().slice(0, 8)}@buyers.janix.test`;
+    const started = await Promise.all(
+      Array.from({ length: 24 }, async (_, index) => {
+        // Two of them are one buyer, who gives marketing consent on the second order only.
+        const buyer =
+          index < 2
+            ? suite.buyer({ email: sharedEmail, consent: index === 1 ? ['marketing'] : [] })
+            : suite.buyer();
+        return suite.paymentOfLocation((await suite.checkout(event, 2, { buyer })).location);
+      }),
+    );
+    // Every session reported at once, some twice (Stripe retries), and one naming a payment not its own.
+    const stranger = started[23]!;
+    const answers = await Promise.all([
+      ...started.slice(0, 23).map((payment) => suite.sessionEvent('checkout.session.completed', payment)),
+      ...started.slice(0, 5).map((payment) => suite.sessionEvent('checkout.session.completed', payment)),
+      suite.sessionEvent('checkout.session.completed', {
+        sessionId: stranger.sessionId,
+        paymentId: started[0]!.paymentId,
+      }),
+    ]);
+    expect(answers.every((answer) => answer.status === 200)).toBe(true);
+    const orders = await suite.server.db.adminPool.query<{ person_id: string }>(
+      'SELECT person_id FROM orders WHERE event_id = $1',
+      [event.eventId],
+    );
+    expect(orders.rowCount).toBe(23);
+    // Written together: fewer transactions (versions of the organization) than orders.
+    const written = await suite.server.db.adminPool.query(
+      'SELECT DISTINCT version FROM orders WHERE event_id = $1',
+      [event.eventId],
+    );
+    expect(written.rowCount).toBeLessThan(23);
+    const tickets = await suite.server.db.adminPool.query('SELECT 1 FROM tickets WHERE event_id = $1', [
+      event.eventId,
+    ]);
+    expect(tickets.rowCount).toBe(46);
+    expect(await suite.quota(event.types[0]!.quotaId)).toMatchObject({ sold: 46, allocated: 2 });
+    expect(await suite.paymentRow(stranger.paymentId)).toMatchObject({ status: 'waiting_for_card' });
+    const family = await suite.server.db.adminPool.query<{ id: string; marketing_consent: boolean }>(
+      'SELECT id, marketing_consent FROM people WHERE email = $1',
+      [sharedEmail],
+    );
+    expect(family.rows).toEqual([{ id: expect.any(String), marketing_consent: true }]);
+    expect(orders.rows.filter((order) => order.person_id === family.rows[0]!.id)).toHaveLength(2);
+  });
+
   it('keeps one record for a returning buyer: a ticked choice is given, an unticked one takes nothing back', async () => {
     const email = `returning-${randomUUID().slice(0, 8)}@buyers.janix.test`;
     const complete = async (consent: Array<'marketing' | 'ads' | 'enrichment'>) => {

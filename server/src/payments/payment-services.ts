@@ -8,7 +8,7 @@ import { createReaderManager, type ReaderManager } from './card-readers.ts';
 import { cardPaymentWebhooks } from './card-webhooks.ts';
 import type { CardGateway } from './card-gateway.ts';
 import { createStripeGateway, stripeApiBaseOf, stripeClient } from './stripe-gateway.ts';
-import { createStripeEventDispatcher, type StripeWebhookDeps } from './webhooks.ts';
+import { createStripeEventDispatcher, type StripeEventHandler, type StripeWebhookDeps } from './webhooks.ts';
 
 /**
  * Everything Stripe on the server, built once from its settings: the card payments, the readers, and what the
@@ -51,7 +51,17 @@ export function unavailableReason(settings: StripeSettings): string | null {
 export function createPaymentServices(
   deps: CardPaymentsDeps,
   settings: StripeSettings,
-  hooks: { completion?: CompletionHook } = {},
+  hooks: {
+    completion?: CompletionHook;
+    /**
+     * Handlers that take an event type over from the card payments' own (which they may still hand an event
+     * to): the web shop completes paid Checkout Sessions in batches (server/src/web-shop).
+     */
+    webhooks?: (built: {
+      cards: CardPayments;
+      handlers: Record<string, StripeEventHandler>;
+    }) => Record<string, StripeEventHandler>;
+  } = {},
 ): PaymentServices {
   const reason = unavailableReason(settings);
   const stripe = reason
@@ -68,6 +78,7 @@ export function createPaymentServices(
     if (!gateway) throw new Error(reason ?? 'card payments are not set up');
     return gateway;
   });
+  const handlers = cardPaymentWebhooks(deps.pool, cards);
   return {
     cards,
     readers,
@@ -77,7 +88,7 @@ export function createPaymentServices(
       verify: stripe
         ? (rawBody, signature) => stripe.webhooks.constructEvent(rawBody, signature, settings.webhookSecret!)
         : null,
-      dispatch: createStripeEventDispatcher(cardPaymentWebhooks(deps.pool, cards)),
+      dispatch: createStripeEventDispatcher({ ...handlers, ...hooks.webhooks?.({ cards, handlers }) }),
     },
     gateway,
     publicUrl: settings.publicUrl,

@@ -8,14 +8,11 @@ import {
   updateOf,
   type CardSale,
   type CommandContext,
-  type CommandWrite,
-  type RowOf,
 } from '@janix/domain';
 import type { Buyer, CardCart } from '@janix/schemas';
 import { inTransaction } from '../db/org-transaction.ts';
-import type { Pool, PoolClient } from '../db/pools.ts';
+import type { Pool } from '../db/pools.ts';
 import { GatewayError } from '../payments/card-gateway.ts';
-import type { CompletionHook } from '../payments/card-payments.ts';
 import type { PaymentServices } from '../payments/payment-services.ts';
 import { lockPayment, orgTransaction, type OrgWriter, type Seller } from '../payments/payment-records.ts';
 import type { ChangeNotifier } from '../sync/change-notifier.ts';
@@ -26,7 +23,7 @@ import { loadRows } from '../sync/table-rows.ts';
  * decideCardHold, kind 'web_checkout': online channel, no till and no shift), then the buyer pays on a Stripe
  * Checkout page made for that payment. From there on the payment is the card payment code's
  * (server/src/payments): Stripe's webhooks complete it into the order with signed tickets and the buyer, or
- * give its seats back; `recordConsentChoices` adds the buyer's consent choices to that order's transaction.
+ * give its seats back; consent-choices.ts adds the buyer's consent choices to that order's transaction.
  */
 
 /** The privacy policy the checkout form shows and the consent choices are given under. */
@@ -268,45 +265,3 @@ export function createWebCheckout(deps: WebCheckoutDeps) {
 }
 
 export type WebCheckout = ReturnType<typeof createWebCheckout>;
-
-/**
- * The card payment code's completion hook: a web order's buyer gets the consent choices they made on the form,
- * in the transaction that writes the order. Marketing consent goes on the buyer's person row (replicated, so
- * every console sees it); a returning buyer who ticks it now gives it, and one who does not keeps what they
- * chose before (an unticked box is no withdrawal; that is the unsubscribe's). The record of all three choices,
- * with the policy version, stays in web_checkouts, now naming the person.
- */
-export const recordConsentChoices: CompletionHook = async (client, orgId, payment, writes) => {
-  if (payment.kind !== 'web_checkout') return writes;
-  const choices = await client.query<{ marketing_consent: boolean }>(
-    'SELECT marketing_consent FROM web_checkouts WHERE org_id = $1 AND payment_id = $2 FOR UPDATE',
-    [orgId, payment.id],
-  );
-  const order = writes.find((write) => write.table === 'orders' && write.op === 'insert')?.row as
-    RowOf<'orders'> | undefined;
-  const personId = order?.personId ?? null;
-  if (!choices.rows[0] || !personId) return writes;
-  await client.query(
-    'UPDATE web_checkouts SET person_id = $3, completed_at = $4 WHERE org_id = $1 AND payment_id = $2',
-    [orgId, payment.id, personId, order!.createdAt],
-  );
-  if (!choices.rows[0].marketing_consent) return writes;
-  return grantMarketing(client, writes, personId);
-};
-
-async function grantMarketing(
-  client: PoolClient,
-  writes: CommandWrite[],
-  personId: string,
-): Promise<CommandWrite[]> {
-  const inserted = writes.findIndex(
-    (write) => write.table === 'people' && write.op === 'insert' && write.row.id === personId,
-  );
-  if (inserted >= 0) {
-    const write = writes[inserted]!;
-    return writes.with(inserted, { ...write, row: { ...write.row, marketingConsent: true } } as CommandWrite);
-  }
-  const known = (await loadRows(client, [{ table: 'people', ids: [personId] }])).people.get(personId);
-  if (!known || known.marketingConsent) return writes;
-  return [...writes, updateOf('people', known, { marketingConsent: true })];
-}
