@@ -4,6 +4,7 @@ import {
   assignNote,
   checkRegisterReader,
   EMPTY_REGISTER_READER_FORM,
+  needsLocation,
   readerRows,
   type CardReader,
   type ReaderDevice,
@@ -25,17 +26,10 @@ const front: CardReader = {
   id: '11111111-1111-4111-8111-111111111111',
   label: 'Front desk',
   deviceId: till.id,
-  status: 'active',
   deviceType: 'simulated_wisepos_e',
   serialNumber: 'SIM-1',
 };
-const old: CardReader = {
-  ...front,
-  id: '22222222-2222-4222-8222-222222222222',
-  label: 'Aardvark',
-  status: 'removed',
-  deviceId: null,
-};
+const other: CardReader = { ...front, id: '22222222-2222-4222-8222-222222222222', label: 'Aardvark' };
 const spare: CardReader = {
   ...front,
   id: '44444444-4444-4444-8444-444444444444',
@@ -46,19 +40,18 @@ const spare: CardReader = {
 };
 
 describe('reader rows', () => {
-  it('names each active reader’s till, and lists removed ones last without actions', () => {
-    expect(readerRows([old, spare, front], [till, office])).toEqual([
+  it('lists the readers by name, each with its model and its till', () => {
+    const elsewhere = { ...other, deviceId: 'cccccccc-cccc-4ccc-8ccc-cccccccccccc' };
+    expect(readerRows([spare, front, elsewhere], [till, office])).toEqual([
+      expect.objectContaining({ label: 'Aardvark', deviceName: 'Device cccccccc' }),
       {
         id: front.id,
         label: 'Front desk',
         model: 'Simulated WisePOS E · SIM-1',
         deviceId: till.id,
         deviceName: 'Till 1 (this console)',
-        status: 'Active',
-        canChange: true,
       },
       expect.objectContaining({ label: 'Spare', deviceName: 'Not assigned', model: null }),
-      expect.objectContaining({ label: 'Aardvark', status: 'Removed', canChange: false, deviceName: '—' }),
     ]);
   });
 
@@ -77,6 +70,8 @@ describe('register a reader', () => {
   const form = { ...EMPTY_REGISTER_READER_FORM, registrationCode: ' simulated-wpe ', label: 'Front desk' };
 
   it('needs the address for the organization’s first reader only', () => {
+    expect(needsLocation([])).toBe(true);
+    expect(needsLocation([other])).toBe(false);
     expect(checkRegisterReader(form, readerId, false)).toEqual({
       ok: true,
       input: { readerId, registrationCode: 'simulated-wpe', label: 'Front desk', deviceId: null },

@@ -6,12 +6,11 @@ import { registerReaderInputSchema, type RegisterReaderInput } from '@janix/sche
 export const READERS_NEED_SERVER =
   'Registering, assigning and removing card readers needs the server. It cannot be reached now.';
 
-/** A reader as the replicated `card_readers` table holds it. */
+/** An active reader as the replicated `card_readers` table holds it (removed ones are not listed). */
 export interface CardReader {
   id: string;
   label: string;
   deviceId: string | null;
-  status: string;
   deviceType: string | null;
   serialNumber: string | null;
 }
@@ -31,9 +30,6 @@ export interface ReaderRow {
   model: string | null;
   deviceId: string | null;
   deviceName: string;
-  status: 'Active' | 'Removed';
-  /** A removed reader stays listed for the record; nothing more is done to it. */
-  canChange: boolean;
 }
 
 const DEVICE_TYPES: Readonly<Record<string, string>> = {
@@ -51,27 +47,21 @@ function deviceNameOf(deviceId: string | null, devices: readonly ReaderDevice[] 
   return device.thisConsole ? `${device.name} (this console)` : device.name;
 }
 
-/** Active readers first, each named with its till; removed ones after them. */
+/** The readers by name, each with what Stripe says it is and the till it charges for. */
 export function readerRows(
   readers: readonly CardReader[],
   devices: readonly ReaderDevice[] | undefined,
 ): ReaderRow[] {
   return [...readers]
-    .sort(
-      (a, b) =>
-        Number(a.status === 'removed') - Number(b.status === 'removed') || a.label.localeCompare(b.label),
-    )
+    .sort((a, b) => a.label.localeCompare(b.label))
     .map((reader) => {
-      const removed = reader.status === 'removed';
       const type = reader.deviceType ? (DEVICE_TYPES[reader.deviceType] ?? reader.deviceType) : null;
       return {
         id: reader.id,
         label: reader.label,
         model: [type, reader.serialNumber].filter(Boolean).join(' · ') || null,
         deviceId: reader.deviceId,
-        deviceName: removed ? '—' : deviceNameOf(reader.deviceId, devices),
-        status: removed ? 'Removed' : 'Active',
-        canChange: !removed,
+        deviceName: deviceNameOf(reader.deviceId, devices),
       };
     });
 }
@@ -88,10 +78,17 @@ export function assignNote(
   readers: readonly CardReader[],
 ): string | null {
   if (!deviceId) return null;
-  const other = readers.find(
-    (reader) => reader.id !== readerId && reader.deviceId === deviceId && reader.status !== 'removed',
-  );
+  const other = readers.find((reader) => reader.id !== readerId && reader.deviceId === deviceId);
   return other ? `“${other.label}” is unassigned from that device: a till charges on one reader.` : null;
+}
+
+/**
+ * Whether a registration asks for an address: the organization's first reader needs one (Stripe files readers
+ * by location; the server files later ones under it). With every reader removed it is asked again, which
+ * only files the next one at a new address.
+ */
+export function needsLocation(readers: readonly CardReader[]): boolean {
+  return readers.length === 0;
 }
 
 export function removeReaderConfirmText(label: string): string {

@@ -1,6 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { useFocusOnMount } from '../hooks/use-focus-on-mount.ts';
 import {
   DEVICE_PROFILE_LABELS,
   DEVICES_NEED_SERVER,
@@ -11,6 +10,7 @@ import {
   type DeviceRow,
 } from '../org-devices-model.ts';
 import { useTRPC } from '../trpc.ts';
+import { ConfirmBox } from './confirm-box.tsx';
 import { ErrorAlert } from './error-alert.tsx';
 
 /**
@@ -143,7 +143,6 @@ function DeviceTableRow({ row, onRevoke }: { row: DeviceRow; onRevoke: () => voi
 function ConfirmRevoke({ row, onDone }: { row: DeviceRow; onDone: () => void }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const box = useFocusOnMount<HTMLDivElement>();
   const revoke = useMutation(
     trpc.orgDevices.revoke.mutationOptions({
       onSuccess: async () => {
@@ -152,30 +151,16 @@ function ConfirmRevoke({ row, onDone }: { row: DeviceRow; onDone: () => void }) 
       },
     }),
   );
-  const textId = `revoke-confirm-${row.id}`;
   return (
-    <div className="confirm-box" role="alertdialog" aria-labelledby={textId} ref={box} tabIndex={-1}>
-      <p id={textId}>{revokeConfirmText(row.name)}</p>
-      <ErrorAlert error={revoke.error} />
-      <div className="form-actions">
-        <button
-          type="button"
-          className="button button-danger"
-          disabled={revoke.isPending}
-          onClick={() => revoke.mutate({ deviceId: row.id })}
-          data-testid="org-device-revoke-confirm"
-        >
-          Revoke and erase its data
-        </button>
-        <button
-          type="button"
-          className="button button-secondary"
-          onClick={onDone}
-          disabled={revoke.isPending}
-        >
-          Cancel
-        </button>
-      </div>
-    </div>
+    <ConfirmBox
+      id={`revoke-confirm-${row.id}`}
+      text={revokeConfirmText(row.name)}
+      confirmLabel="Revoke and erase its data"
+      onConfirm={() => revoke.mutate({ deviceId: row.id })}
+      onCancel={onDone}
+      pending={revoke.isPending}
+      error={revoke.error}
+      testId="org-device-revoke-confirm"
+    />
   );
 }

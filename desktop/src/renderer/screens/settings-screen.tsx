@@ -1,5 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
+import { CardReadersSection } from '../components/card-readers-section.tsx';
 import { ErrorAlert } from '../components/error-alert.tsx';
 import { FormField } from '../components/form-field.tsx';
 import { OrgDevicesSection } from '../components/org-devices-section.tsx';
@@ -19,7 +20,7 @@ type SalePreferences = LocalOutputs['boxOffice']['preferences'];
 
 /**
  * This device's printers and box-office preferences (nothing here is synced to other consoles) and, for an
- * owner or admin, the organization's devices.
+ * owner or admin, the organization's devices and card readers.
  */
 export function SettingsScreen({ canManageDevices, online }: { canManageDevices: boolean; online: boolean }) {
   const trpc = useTRPC();
@@ -40,6 +41,7 @@ export function SettingsScreen({ canManageDevices, online }: { canManageDevices:
         {preferences.data && <SalePreferencesForm initial={preferences.data} />}
       </div>
       {canManageDevices && <OrgDevicesSection online={online} />}
+      {canManageDevices && <CardReadersSection online={online} />}
     </section>
   );
 }
