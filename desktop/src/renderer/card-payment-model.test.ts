@@ -6,6 +6,7 @@ import {
   cardPaymentPhase,
   cardStateText,
   cardText,
+  latestPaymentState,
   qrCodePath,
   type CardPaymentView,
 } from './card-payment-model.ts';
@@ -149,5 +150,18 @@ describe('payment link QR', () => {
       }
     }
     expect(jsQR(pixels, width, width)?.data).toBe(url);
+  });
+});
+
+describe('latest payment state', () => {
+  it('takes the report furthest along, and the first of equals', () => {
+    const waiting = payment({ status: 'waiting_for_card' });
+    const pendingRow = payment({ status: 'pending' });
+    const declined = payment({ status: 'declined' });
+    expect(latestPaymentState(pendingRow, waiting)).toBe(waiting);
+    expect(latestPaymentState(undefined, declined, waiting)).toBe(declined);
+    const other = payment({ status: 'waiting_for_card', amountCents: 1 });
+    expect(latestPaymentState(other, waiting)).toBe(other);
+    expect(latestPaymentState(null, undefined)).toBeNull();
   });
 });

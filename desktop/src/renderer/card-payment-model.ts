@@ -180,3 +180,23 @@ export function qrCodePath(text: string): { size: number; path: string } {
   }
   return { size: modules.size + 2 * quiet, path: parts.join('') };
 }
+
+/** How far a payment has got: a state never goes back, so the furthest of two reports is the newer one. */
+function progress(status: string): number {
+  const open = ['pending', 'waiting_for_card', 'processing'].indexOf(status);
+  return open >= 0 ? open : 3;
+}
+
+/**
+ * The newest of several reports of one payment (the charge's answer, the replica's row, a cancel's answer),
+ * which arrive in any order: the one furthest along, and among equals the first given.
+ */
+export function latestPaymentState<T extends { status: string }>(
+  ...reports: Array<T | null | undefined>
+): T | null {
+  let latest: T | null = null;
+  for (const report of reports) {
+    if (report && (latest === null || progress(report.status) > progress(latest.status))) latest = report;
+  }
+  return latest;
+}

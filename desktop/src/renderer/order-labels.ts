@@ -2,7 +2,7 @@
 
 export const PAYMENT_METHOD_LABELS: Readonly<Record<string, string>> = {
   cash: 'Cash',
-  terminal: 'Card terminal',
+  terminal: 'External card terminal',
   comp: 'Comp (free)',
   card: 'Card',
 };

@@ -18,9 +18,9 @@ export function undoOffer(order: UndoableOrder): UndoOffer {
   if (order.status === 'refunded') return { actions: [], note: 'This order was refunded.' };
   if (order.status === 'void') return { actions: [], note: 'This order was voided.' };
   if (order.status !== 'paid') return { actions: [], note: 'This order was never paid.' };
-  if (order.paymentMethod === 'card' || order.paymentMethod === null) {
-    return { actions: [], note: 'Card refunds go through the payment provider (not available yet).' };
-  }
+  // A card order's money goes back through Stripe: the order screen offers that refund on its own.
+  if (order.paymentMethod === 'card') return { actions: [], note: null };
+  if (order.paymentMethod === null) return { actions: [], note: 'This order has no payment to give back.' };
   return { actions: ['refund', 'void'], note: null };
 }
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  checkCardSale,
   checkSale,
   EMPTY_SALE_FORM,
   heldSeatsText,
@@ -140,5 +141,41 @@ describe('held seats text', () => {
     expect(heldSeatsText({ left: 2, awaitingCodes: 0, requested: 10 })).toBe(
       '2 seats left on this device · Requested…',
     );
+  });
+});
+
+describe('card sale', () => {
+  it('charges the lines at the prices shown, whatever seats this device holds', () => {
+    // The server holds a card sale's seats from the quotas while it runs: 5 is more than the 3 held here.
+    const chosen = form({ payment: 'card', quantities: { [adult.id]: 5 } });
+    expect(checkCardSale(chosen, { ticketTypes: [adult, child] })).toMatchObject({
+      ok: true,
+      totals: { totalCents: 12000 },
+      sale: { lines: [{ ticketTypeId: adult.id, quantity: 5, unitPriceCents: 2400 }], buyer: null },
+    });
+    expect(checkSale(chosen, context)).toMatchObject({
+      ok: false,
+      errors: { payment: 'Charge the card first.' },
+    });
+  });
+
+  it('needs tickets, something to charge and a valid buyer if one is given', () => {
+    expect(checkCardSale(form({ payment: 'card' }), { ticketTypes: [adult] })).toMatchObject({
+      ok: false,
+      errors: { tickets: 'Choose at least one ticket.' },
+    });
+    const free = { ...adult, priceCents: 0 };
+    expect(checkCardSale(form({ quantities: { [adult.id]: 1 } }), { ticketTypes: [free] })).toMatchObject({
+      ok: false,
+      errors: { payment: expect.stringContaining('comp') },
+    });
+    const badEmail = form({
+      quantities: { [adult.id]: 1 },
+      buyer: { ...EMPTY_SALE_FORM.buyer, firstName: 'Ada', email: 'nope' },
+    });
+    expect(checkCardSale(badEmail, { ticketTypes: [adult] })).toMatchObject({
+      ok: false,
+      errors: { email: expect.any(String) },
+    });
   });
 });

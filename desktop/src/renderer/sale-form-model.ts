@@ -172,6 +172,10 @@ function paymentOf(
     }
     return { payment: { method: 'cash', tenderedCents: tendered }, errors: {} };
   }
+  if (form.payment === 'card') {
+    // A card sale is not recorded here: the server takes the money first (checkCardSale, then the charge).
+    return { payment: null, errors: { payment: 'Charge the card first.' } };
+  }
   if (form.payment === 'comp' && !canComp) {
     return { payment: null, errors: { payment: 'Your role cannot hand out free tickets (comps).' } };
   }
@@ -183,6 +187,16 @@ function paymentOf(
   if (parsed.success) return { payment: parsed.data, errors: {} };
   const field = form.payment === 'comp' ? 'compReason' : 'reference';
   return { payment: null, errors: { [field]: capitalize(parsed.error.issues[0]!.message) } };
+}
+
+/** Why the chosen tickets cannot be sold as one sale, if they cannot; `shortfalls` only once the count is fine. */
+function ticketsError(form: SaleForm, lineCount: number, shortfalls: () => string[]): string | null {
+  if (lineCount === 0) return 'Choose at least one ticket.';
+  if (ticketCount(form) > MAX_TICKETS_PER_SALE) {
+    return `One sale holds at most ${MAX_TICKETS_PER_SALE} tickets; sell a larger group as several sales.`;
+  }
+  const short = shortfalls();
+  return short.length ? short.join(' ') : null;
 }
 
 export type SaleCheck =
@@ -200,14 +214,10 @@ export function checkSale(
   const totals = saleTotalsOf(form, context.ticketTypes);
   const lines = chosenLines(form, context.ticketTypes);
   const errors: SaleFieldErrors = {};
-  const count = ticketCount(form);
-  if (lines.length === 0) errors.tickets = 'Choose at least one ticket.';
-  else if (count > MAX_TICKETS_PER_SALE) {
-    errors.tickets = `One sale holds at most ${MAX_TICKETS_PER_SALE} tickets; sell a larger group as several sales.`;
-  } else {
-    const short = seatShortfalls(form, context.ticketTypes, context.quotas);
-    if (short.length) errors.tickets = short.join(' ');
-  }
+  const tickets = ticketsError(form, lines.length, () =>
+    seatShortfalls(form, context.ticketTypes, context.quotas),
+  );
+  if (tickets) errors.tickets = tickets;
   const currency = context.ticketTypes[0]?.currency ?? 'EUR';
   const buyer = buyerOf(form.buyer);
   const payment = paymentOf(form, totals.totalCents, currency, context.canComp);
@@ -220,6 +230,49 @@ export function checkSale(
       lines: lines.map(({ type, quantity }) => ({ ticketTypeId: type.id, quantity })),
       buyer: buyer.buyer,
       payment: payment.payment,
+    },
+  };
+}
+
+/** A card sale as the server charges it: the lines at the prices the cashier saw, and the buyer if given. */
+export interface CardSaleRequest {
+  lines: Array<{ ticketTypeId: string; quantity: number; unitPriceCents: number }>;
+  buyer: SaleRequest['buyer'];
+}
+
+export type CardSaleCheck =
+  | { ok: true; sale: CardSaleRequest; totals: SaleTotals }
+  | { ok: false; errors: SaleFieldErrors; totals: SaleTotals };
+
+/**
+ * The card sale the form describes, or what is missing. The seats come from the event's quotas on the server
+ * while the payment runs (a card sale is online), so the seats this device holds do not limit it.
+ */
+export function checkCardSale(
+  form: SaleForm,
+  context: { ticketTypes: readonly SaleTicketTypeView[] },
+): CardSaleCheck {
+  const totals = saleTotalsOf({ ...form, payment: 'card' }, context.ticketTypes);
+  const lines = chosenLines(form, context.ticketTypes);
+  const errors: SaleFieldErrors = {};
+  const tickets = ticketsError(form, lines.length, () => []);
+  if (tickets) errors.tickets = tickets;
+  else if (totals.totalCents === 0) {
+    errors.payment = 'There is nothing to charge: free tickets are a comp.';
+  }
+  const buyer = buyerOf(form.buyer);
+  Object.assign(errors, buyer.errors);
+  if (Object.keys(errors).length > 0) return { ok: false, errors, totals };
+  return {
+    ok: true,
+    totals,
+    sale: {
+      lines: lines.map(({ type, quantity }) => ({
+        ticketTypeId: type.id,
+        quantity,
+        unitPriceCents: type.priceCents,
+      })),
+      buyer: buyer.buyer,
     },
   };
 }

@@ -41,12 +41,16 @@ export function typedQuantity(text: string): number {
   return digits ? Math.min(MAX_TICKETS_PER_SALE, Number(digits)) : 0;
 }
 
-export type PaymentKind = 'cash' | 'terminal' | 'comp';
+/** `card` is charged through Stripe (online only); `terminal` is an external card terminal's reference. */
+export type PaymentKind = 'cash' | 'terminal' | 'comp' | 'card';
+
+/** The methods a function key chooses; a card is chosen by hand, as it is charged before the sale is recorded. */
+export type KeyedPaymentKind = Exclude<PaymentKind, 'card'>;
 
 /** Anywhere on the sale form: function keys choose the payment method or hand over a quick-tender amount. */
-export type SaleKeyAction = { payment: PaymentKind } | { quickTender: number } | null;
+export type SaleKeyAction = { payment: KeyedPaymentKind } | { quickTender: number } | null;
 
-const PAYMENT_KEYS: Record<string, PaymentKind> = { F2: 'cash', F3: 'terminal', F4: 'comp' };
+const PAYMENT_KEYS: Record<string, KeyedPaymentKind> = { F2: 'cash', F3: 'terminal', F4: 'comp' };
 /** Exact, then the next notes: F6 to F9 (F5 reloads a page in a browser). */
 export const QUICK_TENDER_KEYS = ['F6', 'F7', 'F8', 'F9'] as const;
 

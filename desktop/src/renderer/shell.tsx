@@ -164,7 +164,11 @@ export function Shell({ status, localServiceDown }: { status: Enrolled; localSer
           <EventEditorScreen canEdit={canEditEvents} onDone={() => navigate({ screen: 'events' })} />
         )}
         {route.screen === 'sale' && (
-          <SaleScreen device={device} onOpenShift={() => navigate({ screen: 'shift' })} />
+          <SaleScreen
+            device={device}
+            online={status.online !== false}
+            onOpenShift={() => navigate({ screen: 'shift' })}
+          />
         )}
         {route.screen === 'shift' && <ShiftScreen onSell={() => navigate({ screen: 'sale' })} />}
         {route.screen === 'orders' && <OrdersScreen />}
@@ -173,6 +177,7 @@ export function Shell({ status, localServiceDown }: { status: Enrolled; localSer
             key={route.orderId}
             orderId={route.orderId}
             canRefund={consoleAllows(device, 'sales.refund')}
+            online={status.online !== false}
             onBack={() => navigate({ screen: 'orders' })}
           />
         )}

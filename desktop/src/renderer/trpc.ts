@@ -2,13 +2,14 @@
 // provides one, else over HTTP to the dev host that served this page.
 import type { LocalRouter } from '@janix/local-core';
 import { createTRPCClient, httpBatchLink, type TRPCClient } from '@trpc/client';
-import type { inferRouterOutputs } from '@trpc/server';
+import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
 import { createTRPCContext } from '@trpc/tanstack-react-query';
 import { CORE_ORIGIN, createBridgeFetch, type JanixBridge } from '../shared/bridge.ts';
 import { LAUNCH_SECRET_HEADER } from '../shared/launch-secret.ts';
 
 export const { TRPCProvider, useTRPC, useTRPCClient } = createTRPCContext<LocalRouter>();
 
+export type LocalInputs = inferRouterInputs<LocalRouter>;
 export type LocalOutputs = inferRouterOutputs<LocalRouter>;
 export type LocalStatus = LocalOutputs['status'];
 export type EventListItem = LocalOutputs['events']['list'][number];

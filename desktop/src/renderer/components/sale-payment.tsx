@@ -1,7 +1,8 @@
 import type { RefObject } from 'react';
 import type { SaleTotals } from '@janix/domain';
+import type { CardOffer } from '../card-payment-model.ts';
 import { formatMoney, moneyInputText, parseMoneyInput } from '../money.ts';
-import { QUICK_TENDER_KEYS, type PaymentKind } from '../sale-keys.ts';
+import { QUICK_TENDER_KEYS, type KeyedPaymentKind } from '../sale-keys.ts';
 import type { SaleFieldErrors, SaleForm } from '../sale-form-model.ts';
 import { cashTender, quickTenders } from '../tender.ts';
 import { FormField } from './form-field.tsx';
@@ -26,9 +27,9 @@ export function SaleTotalsView({ totals, currency }: { totals: SaleTotals; curre
   );
 }
 
-const METHODS: Array<{ kind: PaymentKind; label: string; key: string }> = [
+const METHODS: Array<{ kind: KeyedPaymentKind; label: string; key: string }> = [
   { kind: 'cash', label: 'Cash', key: 'F2' },
-  { kind: 'terminal', label: 'Card terminal', key: 'F3' },
+  { kind: 'terminal', label: 'External card terminal', key: 'F3' },
   { kind: 'comp', label: 'Comp (free)', key: 'F4' },
 ];
 
@@ -54,6 +55,7 @@ export function SalePayment({
   currency,
   errors,
   canComp,
+  card,
   onChange,
   fieldRefs,
 }: {
@@ -62,13 +64,17 @@ export function SalePayment({
   currency: string;
   errors: SaleFieldErrors;
   canComp: boolean;
+  /** Whether this till can take cards now, and how; why not otherwise. */
+  card: CardOffer;
   onChange: (patch: Partial<SaleForm>) => void;
-  fieldRefs: Record<PaymentKind, RefObject<HTMLInputElement | null>>;
+  fieldRefs: Record<KeyedPaymentKind, RefObject<HTMLInputElement | null>>;
 }) {
   const tendered = form.tendered.trim() === '' ? totals.totalCents : parseMoneyInput(form.tendered, currency);
   const tender = tendered === null ? null : cashTender(totals.totalCents, tendered);
   const note =
-    form.payment === 'cash' ? null : { ...NOTE_FIELDS[form.payment], ref: fieldRefs[form.payment] };
+    form.payment === 'terminal' || form.payment === 'comp'
+      ? { ...NOTE_FIELDS[form.payment], ref: fieldRefs[form.payment] }
+      : null;
   return (
     <fieldset className="sale-payment">
       <legend>Payment</legend>
@@ -89,10 +95,29 @@ export function SalePayment({
             {method.label} <kbd>{method.key}</kbd>
           </label>
         ))}
-        <label className="method method-disabled" title="Card payments come with a later update">
-          <input type="radio" name="payment" value="card" disabled data-testid="payment-card" />
+        <label
+          className={
+            !card.usable
+              ? 'method method-disabled'
+              : form.payment === 'card'
+                ? 'method method-chosen'
+                : 'method'
+          }
+        >
+          <input
+            type="radio"
+            name="payment"
+            value="card"
+            checked={form.payment === 'card'}
+            disabled={!card.usable}
+            aria-describedby="card-method-note"
+            onChange={() => onChange({ payment: 'card' })}
+            data-testid="payment-card"
+          />
           Card (Stripe)
-          <span className="method-note">Card payments come with a later update</span>
+          <span className="method-note" id="card-method-note" data-testid="card-method-note">
+            {card.usable ? card.note : card.reason}
+          </span>
         </label>
       </div>
       {errors.payment && (

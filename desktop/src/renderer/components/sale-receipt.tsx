@@ -7,6 +7,7 @@ import { reads } from '../replica-tables.ts';
 import { receiptKey } from '../sale-keys.ts';
 import { useTRPC } from '../trpc.ts';
 import { ErrorAlert } from './error-alert.tsx';
+import { CardPaymentLine } from './order-card-payment.tsx';
 import { OrderPrintActions, useOrderPrinting } from './order-printing.tsx';
 
 /** Keys typed into a control belong to it (Enter on a focused button clicks that button). */
@@ -35,6 +36,12 @@ export function SaleReceipt({
     ...reads('orders', 'tickets', 'order_audit', 'people'),
   });
   const printing = useOrderPrinting(orderId);
+  const byCard = detail.data?.order.paymentMethod === 'card';
+  const cardPayment = useQuery({
+    ...trpc.payments.forOrder.queryOptions({ orderId }),
+    ...reads('payments'),
+    enabled: byCard,
+  });
   const { sendReceipt: printReceipt, sendTickets: printTickets } = printing;
 
   // Printed once per sale, however often React runs effects (StrictMode runs them twice in development).
@@ -85,6 +92,7 @@ export function SaleReceipt({
             <dt>Payment</dt>
             <dd>
               {label(PAYMENT_METHOD_LABELS, order.paymentMethod)}
+              {byCard && <CardPaymentLine payment={cardPayment.data ?? null} />}
               {order.paymentMethod === 'cash' && order.tenderedCents !== null && (
                 <> · {formatMoney(order.tenderedCents, order.currency)} given</>
               )}

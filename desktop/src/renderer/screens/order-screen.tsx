@@ -1,6 +1,7 @@
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { ErrorAlert } from '../components/error-alert.tsx';
+import { CardPaymentLine, CardRefund } from '../components/order-card-payment.tsx';
 import { FormField } from '../components/form-field.tsx';
 import { OrderEmails } from '../components/order-emails.tsx';
 import { OrderPrintActions, useOrderPrinting } from '../components/order-printing.tsx';
@@ -24,15 +25,18 @@ type OrderDetail = LocalOutputs['boxOffice']['orders']['get'];
 /**
  * One order: its tickets, payment and audit (who refunded or voided it, on which device, when and why), with
  * reprints and, where the role allows, a refund or void behind a confirmation. An undo shows at once (the
- * replica's pending rows), before the server has it.
+ * replica's pending rows), before the server has it. A card order shows its card (brand and last four) and
+ * is refunded through Stripe instead, online only.
  */
 export function OrderScreen({
   orderId,
   canRefund,
+  online,
   onBack,
 }: {
   orderId: string;
   canRefund: boolean;
+  online: boolean;
   onBack: () => void;
 }) {
   const trpc = useTRPC();
@@ -43,6 +47,12 @@ export function OrderScreen({
   });
   const printing = useOrderPrinting(orderId);
   const data = detail.data;
+  const byCard = data?.order.paymentMethod === 'card';
+  const cardPayment = useQuery({
+    ...trpc.payments.forOrder.queryOptions({ orderId }),
+    ...reads('payments'),
+    enabled: byCard,
+  });
 
   return (
     <section className="screen" aria-labelledby="order-heading">
@@ -91,6 +101,7 @@ export function OrderScreen({
               <dt>Payment</dt>
               <dd>
                 {label(PAYMENT_METHOD_LABELS, data.order.paymentMethod)}
+                {byCard && <CardPaymentLine payment={cardPayment.data ?? null} />}
                 {data.order.paymentReference && <> · ref {data.order.paymentReference}</>}
                 {data.order.compReason && <> · {data.order.compReason}</>}
               </dd>
@@ -127,7 +138,15 @@ export function OrderScreen({
           <div className="card">
             <h2>History</h2>
             <AuditList audit={data.audit} currency={data.order.currency} />
-            {canRefund ? (
+            {byCard ? (
+              <CardRefund
+                orderId={orderId}
+                orderStatus={data.order.status}
+                payment={cardPayment.data ?? null}
+                canRefund={canRefund}
+                online={online}
+              />
+            ) : canRefund ? (
               <UndoOrder detail={data} onReceipt={() => printing.printReceipt(true)} />
             ) : (
               <p className="muted" data-testid="no-refund-role">

@@ -1,7 +1,10 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { consoleAllows } from '@janix/domain';
 import { useEffect, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
+import { TRPCClientError } from '@trpc/client';
+import { cardOffer } from '../card-payment-model.ts';
 import { BuyerFields } from '../components/buyer-fields.tsx';
+import { CardChargePanel, type CardCharge } from '../components/card-charge.tsx';
 import { ErrorAlert } from '../components/error-alert.tsx';
 import { SalePayment, SaleTotalsView } from '../components/sale-payment.tsx';
 import { SaleReceipt } from '../components/sale-receipt.tsx';
@@ -11,13 +14,14 @@ import { useFocusOnMount } from '../hooks/use-focus-on-mount.ts';
 import { moneyInputText } from '../money.ts';
 import { reads } from '../replica-tables.ts';
 import {
+  checkCardSale,
   checkSale,
   EMPTY_SALE_FORM,
   saleTotalsOf,
   type SaleFieldErrors,
   type SaleForm,
 } from '../sale-form-model.ts';
-import { saleFormKey, type PaymentKind } from '../sale-keys.ts';
+import { saleFormKey, type KeyedPaymentKind } from '../sale-keys.ts';
 import { quickTenders } from '../tender.ts';
 import { useTRPC, type LocalStatus } from '../trpc.ts';
 import '../box-office.css';
@@ -26,13 +30,33 @@ type Device = NonNullable<LocalStatus['device']>;
 
 const newOrderId = () => crypto.randomUUID();
 
+/** Whether this till can take cards is asked again now and then: a reader may be assigned meanwhile. */
+const CARD_AVAILABILITY_POLL_MS = 30_000;
+
+/** The core could not ask the server (no network): said as such rather than as the transport's error. */
+function unreachable(error: unknown): boolean {
+  return error instanceof TRPCClientError && error.data?.code === 'SERVICE_UNAVAILABLE';
+}
+
 /**
  * Selling at the counter, keyboard first: pick the event (the last one is remembered), type quantities, take
  * the payment and press Enter. The order id is made once per sale, here, and the confirm button is disabled
  * while the sale is sent, so a double click or a double Enter records one sale. A refusal (no shift, no
  * seats, window closed, cash short) shows in place and the form keeps everything entered.
+ *
+ * A card sale is charged first (online only): the charge's payment and order ids are made once per charge,
+ * the card panel follows the payment until it ends, and the sale completes like any other once the order
+ * it became is on this console. The form is kept meanwhile, so a declined card can be paid another way.
  */
-export function SaleScreen({ device, onOpenShift }: { device: Device; onOpenShift: () => void }) {
+export function SaleScreen({
+  device,
+  online,
+  onOpenShift,
+}: {
+  device: Device;
+  online: boolean;
+  onOpenShift: () => void;
+}) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const heading = useFocusOnMount<HTMLHeadingElement>();
@@ -61,6 +85,24 @@ export function SaleScreen({ device, onOpenShift }: { device: Device; onOpenShif
   const [orderId, setOrderId] = useState(newOrderId);
   const [finished, setFinished] = useState<string | null>(null);
   const [seatsToRequest, setSeatsToRequest] = useState<number | null>(null);
+  const [charge, setCharge] = useState<CardCharge | null>(null);
+  // Guards the moment between a charge and the re-render that shows it: a second click starts nothing.
+  const charging = useRef(false);
+
+  const availability = useQuery({
+    ...trpc.payments.availability.queryOptions(),
+    ...reads('card_readers'),
+    enabled: online,
+    retry: false,
+    refetchInterval: CARD_AVAILABILITY_POLL_MS,
+  });
+  const card = cardOffer({
+    online,
+    availability: availability.data,
+    failure: availability.error
+      ? { message: availability.error.message, unreachable: unreachable(availability.error) }
+      : null,
+  });
 
   const sell = useMutation(trpc.boxOffice.sell.mutationOptions());
   const requestSeats = useMutation(trpc.boxOffice.requestSeats.mutationOptions());
@@ -77,7 +119,7 @@ export function SaleScreen({ device, onOpenShift }: { device: Device; onOpenShif
     comp: useRef<HTMLInputElement | null>(null),
   };
   // The field to focus once the form has re-rendered (after a method key, or when the next sale starts).
-  const [focusTarget, setFocusTarget] = useState<PaymentKind | 'tickets' | null>(null);
+  const [focusTarget, setFocusTarget] = useState<KeyedPaymentKind | 'tickets' | null>(null);
   useEffect(() => {
     if (!focusTarget) return;
     const field = focusTarget === 'tickets' ? firstQuantity.current : fieldRefs[focusTarget].current;
@@ -101,8 +143,40 @@ export function SaleScreen({ device, onOpenShift }: { device: Device; onOpenShif
     setPreferences.mutate({ lastEventId: id });
   }
 
+  function chargeCard() {
+    if (charging.current || !eventId || !shift.data) return;
+    const check = checkCardSale(form, { ticketTypes });
+    const errors = check.ok ? {} : { ...check.errors };
+    if (!card.usable) errors.payment = card.reason;
+    setErrors(errors);
+    if (!check.ok || !card.usable) return;
+    charging.current = true;
+    const { buyer, lines } = check.sale;
+    setCharge({
+      readerLabel: card.readerLabel,
+      request: {
+        paymentId: crypto.randomUUID(),
+        orderId: crypto.randomUUID(),
+        method: card.method,
+        eventId,
+        // The core charges the prices of its own list and this till's open shift.
+        lines: lines.map(({ ticketTypeId, quantity }) => ({ ticketTypeId, quantity })),
+        buyer,
+      },
+    });
+  }
+
+  function endCharge() {
+    charging.current = false;
+    setCharge(null);
+  }
+
   function submit(event: FormEvent) {
     event.preventDefault();
+    if (form.payment === 'card') {
+      chargeCard();
+      return;
+    }
     if (sending.current || sell.isPending || !eventId) return;
     const check = checkSale(form, { ticketTypes, quotas, canComp });
     setErrors(check.ok ? {} : check.errors);
@@ -120,6 +194,7 @@ export function SaleScreen({ device, onOpenShift }: { device: Device; onOpenShif
   }
 
   function nextSale() {
+    endCharge();
     setFinished(null);
     setForm(EMPTY_SALE_FORM);
     setErrors({});
@@ -162,7 +237,7 @@ export function SaleScreen({ device, onOpenShift }: { device: Device; onOpenShif
             <select
               value={eventId ?? ''}
               onChange={(event) => chooseEvent(event.target.value)}
-              disabled={finished !== null}
+              disabled={finished !== null || charge !== null}
               data-testid="sale-event"
             >
               {events.data.map((event) => (
@@ -198,6 +273,17 @@ export function SaleScreen({ device, onOpenShift }: { device: Device; onOpenShif
             tickets: preferences.data?.autoPrintTickets ?? false,
           }}
           onNextSale={nextSale}
+        />
+      ) : charge ? (
+        <CardChargePanel
+          key={charge.request.paymentId}
+          charge={charge}
+          onPaid={setFinished}
+          onChargeAgain={() => {
+            endCharge();
+            chargeCard();
+          }}
+          onBack={endCharge}
         />
       ) : (
         <form className="sale-form" onSubmit={submit} onKeyDown={onFormKey} noValidate aria-label="Sale">
@@ -246,6 +332,7 @@ export function SaleScreen({ device, onOpenShift }: { device: Device; onOpenShif
                 currency={currency}
                 errors={errors}
                 canComp={canComp}
+                card={card}
                 onChange={update}
                 fieldRefs={fieldRefs}
               />
@@ -257,13 +344,20 @@ export function SaleScreen({ device, onOpenShift }: { device: Device; onOpenShif
                 aria-busy={sell.isPending}
                 data-testid="confirm-sale"
               >
-                {sell.isPending ? 'Recording the sale…' : 'Confirm sale'} <kbd>Enter</kbd>
+                {form.payment !== 'card'
+                  ? sell.isPending
+                    ? 'Recording the sale…'
+                    : 'Confirm sale'
+                  : card.usable && card.method === 'checkout_link'
+                    ? "Show QR for the buyer's phone"
+                    : 'Charge the card'}{' '}
+                <kbd>Enter</kbd>
               </button>
             </div>
           </div>
           <p className="keyboard-help muted">
             Keys: digits set a quantity, <kbd>+</kbd>/<kbd>−</kbd> change it, <kbd>↑</kbd>/<kbd>↓</kbd> move
-            between tickets; <kbd>F2</kbd> cash, <kbd>F3</kbd> card terminal
+            between tickets; <kbd>F2</kbd> cash, <kbd>F3</kbd> external card terminal
             {canComp && (
               <>
                 , <kbd>F4</kbd> comp
