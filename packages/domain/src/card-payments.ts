@@ -16,7 +16,7 @@ import { rejection, type Decision } from './decision.ts';
 import { orderCodeOf, saleTotals, taxIncluded } from './pricing.ts';
 import { auditWrite, decideRefund, refundCommands, type RefundArgs } from './refund-commands.ts';
 import type { RowOf, WriteRowOf } from './replicated-tables.ts';
-import { buyerWrites, checkSaleLines, type CheckedLine } from './sale-commands.ts';
+import { buyerReads, buyerWrites, checkSaleLines, type CheckedLine } from './sale-commands.ts';
 import { ownOpenShift } from './shift-commands.ts';
 
 export type { RefundArgs };
@@ -92,14 +92,7 @@ export function cardSaleReads(sale: { paymentId: string; orderId: string; cart: 
     { table: 'orders', ids: [sale.orderId] },
     { table: 'payments', ids: [sale.paymentId] },
     ...(cart.shiftId ? [{ table: 'shifts' as const, ids: [cart.shiftId] }] : []),
-    ...(cart.buyer
-      ? [
-          { table: 'people' as const, ids: [cart.buyer.personId] },
-          ...(cart.buyer.email
-            ? [{ table: 'people' as const, column: 'email', values: [cart.buyer.email] }]
-            : []),
-        ]
-      : []),
+    ...buyerReads(cart.buyer),
   ];
 }
 

@@ -1,5 +1,11 @@
 import type { Buyer, Payment } from '@janix/schemas';
-import { defineCommands, type CommandContext, type CommandWrite, type LoadedRows } from './commands.ts';
+import {
+  defineCommands,
+  type CommandContext,
+  type CommandWrite,
+  type LoadedRows,
+  type ReadRequest,
+} from './commands.ts';
 import { rejection, type Decision } from './decision.ts';
 import { momentInMessage } from './message-time.ts';
 import { orderCodeOf, saleTotals, taxIncluded } from './pricing.ts';
@@ -47,6 +53,15 @@ function windowRefusal(ticketType: RowOf<'ticket_types'>, now: Date): ReturnType
     );
   }
   return null;
+}
+
+/** The rows `buyerWrites` needs: the buyer's person by id, and whoever has their email already. */
+export function buyerReads(buyer: Buyer | null): ReadRequest[] {
+  if (!buyer) return [];
+  return [
+    { table: 'people', ids: [buyer.personId] },
+    ...(buyer.email ? [{ table: 'people' as const, column: 'email', values: [buyer.email] }] : []),
+  ];
 }
 
 /** The buyer's person: a known one (by email, then by id) or a new row. */
@@ -223,14 +238,7 @@ export const saleCommands = defineCommands({
         ctx.where === 'console'
           ? { table: 'tickets', ids: slotTicketIds(args, ctx) }
           : { table: 'tickets', column: 'allocation_id', values: allocationIds },
-        ...(args.buyer
-          ? [
-              { table: 'people' as const, ids: [args.buyer.personId] },
-              ...(args.buyer.email
-                ? [{ table: 'people' as const, column: 'email', values: [args.buyer.email] }]
-                : []),
-            ]
-          : []),
+        ...buyerReads(args.buyer),
       ];
     },
     decide(rows, args, ctx) {

@@ -57,7 +57,7 @@ function requireAllowed(allows: (action: OrgAction) => boolean, action: OrgActio
 
 const reasonSchema = storableTextSchema.trim().min(1, 'a reason is required').max(500, 'reason is too long');
 
-const saleInputSchema = z.object({
+export const saleInputSchema = z.object({
   /** Made once per sale by the screen: the same sale sent twice is recorded once. */
   orderId: uuidSchema,
   eventId: uuidSchema,

@@ -3,16 +3,13 @@ import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { paymentStateOf, type OrgAction } from '@janix/domain';
 import {
-  buyerSchema,
   cardRefundInputSchema,
-  int4Schema,
-  MAX_TICKETS_PER_SALE,
   readerLocationSchema,
   registerReaderInputSchema,
   uuidSchema,
   type CardAvailability,
 } from '@janix/schemas';
-import { boxOfficeQueries } from './box-office-router.ts';
+import { boxOfficeQueries, saleInputSchema } from './box-office-router.ts';
 import { enrolledProcedure, localTrpc } from './enrolled-procedure.ts';
 import type { LocalCoreInternals } from './local-core-internals.ts';
 import { describeServerError } from './server-client.ts';
@@ -59,21 +56,9 @@ async function openShiftOnServer(core: LocalCoreInternals, deviceId: string): Pr
   return shift?.id ?? null;
 }
 
-const startInputSchema = z.object({
+const startInputSchema = saleInputSchema.omit({ payment: true }).extend({
   /** Made once per charge by the screen. */
   paymentId: uuidSchema,
-  orderId: uuidSchema,
-  eventId: uuidSchema,
-  lines: z
-    .array(
-      z.object({
-        ticketTypeId: uuidSchema,
-        quantity: int4Schema.min(1).max(MAX_TICKETS_PER_SALE, 'is more than one sale holds'),
-      }),
-    )
-    .min(1, 'choose at least one ticket')
-    .max(20),
-  buyer: buyerSchema.omit({ personId: true }).nullable(),
   /** On this till's reader, or a Checkout link shown as a QR (where there is no reader). */
   method: z.enum(['reader', 'checkout_link']),
 });
