@@ -57,6 +57,15 @@ describe('card payments without Stripe keys', () => {
       }),
     );
     expect(refund).toMatchObject({ code: 'PRECONDITION_FAILED', message: reason });
+    const register = await serverError(
+      api.payments.readers.register.mutate({
+        readerId: randomUUID(),
+        registrationCode: 'simulated-wpe',
+        label: 'Till reader',
+        deviceId: null,
+      }),
+    );
+    expect(register).toMatchObject({ code: 'PRECONDITION_FAILED', message: reason });
     expect(
       await server.db.adminPool.query('SELECT 1 FROM payments WHERE org_id = $1', [demo.org.id]),
     ).toMatchObject({

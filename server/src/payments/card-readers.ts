@@ -71,6 +71,7 @@ export function createReaderManager(
 
   return {
     async register(orgId, by, input) {
+      const stripe = gateway();
       const known = await inTransaction(deps.pool, { orgId }, async (client) => ({
         reader: await readerRow(client, input.readerId),
         location: (
@@ -85,7 +86,7 @@ export function createReaderManager(
       let locationId = known.location ?? null;
       try {
         if (input.location) {
-          ({ locationId } = await gateway().createLocation({
+          ({ locationId } = await stripe.createLocation({
             orgId,
             readerId: input.readerId,
             displayName: input.location.displayName,
@@ -98,7 +99,7 @@ export function createReaderManager(
             'The first reader needs the address where it is used (Stripe files readers by location).',
           );
         }
-        const registered = await gateway().registerReader({
+        const registered = await stripe.registerReader({
           orgId,
           readerId: input.readerId,
           registrationCode: input.registrationCode,
@@ -144,11 +145,12 @@ export function createReaderManager(
     },
 
     async remove(orgId, by, readerId) {
+      const stripe = gateway();
       const reader = await inTransaction(deps.pool, { orgId }, (client) => readerRow(client, readerId));
       if (!reader) throw new PaymentRefused('not_found', 'This reader was not found.');
       if (reader.status === 'removed') return reader;
       try {
-        await gateway().removeReader(reader.stripeReaderId);
+        await stripe.removeReader(reader.stripeReaderId);
       } catch (error) {
         stripeFailure(error, 'remove the reader');
       }

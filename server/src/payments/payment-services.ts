@@ -1,5 +1,6 @@
 import {
   createCardPayments,
+  PaymentRefused,
   type CardPayments,
   type CardPaymentsDeps,
   type CompletionHook,
@@ -75,7 +76,8 @@ export function createPaymentServices(
     completion: hooks.completion,
   });
   const readers = createReaderManager(deps, () => {
-    if (!gateway) throw new Error(reason ?? 'card payments are not set up');
+    // The console shows why (no Stripe key), as it does for card payments.
+    if (!gateway) throw new PaymentRefused('card_unavailable', reason ?? 'Card payments are not set up.');
     return gateway;
   });
   const handlers = cardPaymentWebhooks(deps.pool, cards);
