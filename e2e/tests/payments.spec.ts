@@ -21,9 +21,10 @@ async function navigate(page: Page, name: 'Sell' | 'Shift' | 'Orders' | 'Setting
  * state while the test plays Stripe, posting the events a real reader would cause, signed as Stripe signs them:
  * processing then paid (the sale completes with its order and the card's brand and last four), a declined card
  * with its reason, a payment the cashier cancels; then the order is refunded by card, part and then the rest;
- * and once the server is gone, the card method says it needs the network.
+ * a till without a reader shows the Checkout link as a QR for the buyer's phone, paid there; and once the
+ * server is gone, the card method says it needs the network.
  */
-test('card at the door: the reader flow, a declined card, a cancel, refunds by card, and no card offline', async ({
+test('card at the door: the reader flow, a declined card, a cancel, refunds by card, a QR for the phone, and no card offline', async ({
   browser,
 }) => {
   test.setTimeout(300_000);
@@ -156,6 +157,34 @@ test('card at the door: the reader flow, a declined card, a cancel, refunds by c
     await expect(page.getByTestId('order-status')).toContainText(/refunded/i);
     await expect(page.getByTestId('order-audit')).toContainText('Buyer could not stay');
     await expect(page.getByTestId('card-refund-unavailable')).toContainText('refunded');
+
+    // A till without a reader: the buyer pays on their phone from a QR of the Checkout link.
+    await navigate(page, 'Settings');
+    await readers.getByLabel('Till of Front desk').selectOption({ label: 'Not assigned' });
+    await readers.getByRole('button', { name: 'Assign Front desk' }).click();
+    await navigate(page, 'Sell');
+    await expect(page.getByTestId('card-method-note')).toContainText('QR code', { timeout: 30_000 });
+    await quantity.fill('1');
+    await card.check();
+    await page.getByRole('button', { name: "Show QR for the buyer's phone" }).click();
+    await expect(state).toContainText('Waiting for the buyer to pay');
+    await expect(page.getByTestId('checkout-qr')).toBeVisible();
+    await expect(page.getByTestId('checkout-url')).toContainText('https://');
+    const [link] = await janix.query<RecordedPayment & { stripe_checkout_session_id: string }>(
+      `SELECT id, org_id, status, stripe_payment_intent_id, stripe_checkout_session_id FROM payments
+       WHERE kind = 'checkout_link'`,
+    );
+    await stripe('checkout.session.completed', {
+      id: link!.stripe_checkout_session_id,
+      object: 'checkout.session',
+      payment_intent: 'pi_e2ePhone',
+      payment_status: 'paid',
+      status: 'complete',
+      metadata: { janix_org_id: link!.org_id, janix_payment_id: link!.id },
+    });
+    await expect(page.getByTestId('sale-done')).toBeVisible();
+    await expect(page.getByTestId('sale-done')).toContainText('Card');
+    await page.getByTestId('next-sale').click();
 
     // The venue loses its link: card is offered no more, with the reason and what to do instead.
     await janix.stopServer();
