@@ -29,6 +29,9 @@ export interface WebShopOptions {
 const paramsSchema = z.object({ eventId: uuidSchema });
 const doneQuerySchema = z.object({ payment: uuidSchema, cancelled: z.literal('1').optional() });
 
+const SHOP_CLOSED =
+  'Tickets are not sold online on this site right now (card payments are not set up). They are on sale at the box office.';
+
 /** A form body is small: names, an email, a few quantities. */
 const FORM_LIMIT_BYTES = 16 * 1024;
 
@@ -129,7 +132,8 @@ export async function registerWebShop(
     scope.get('/shop/:eventId', { preHandler: pageLimit }, async (request, reply) => {
       const event = await eventOf(request.params);
       if (!event) return send(reply, 404, renderNotFound());
-      return formPage(reply, event, 200, {});
+      // Without Stripe the event is still shown, with where its tickets are sold instead of a form.
+      return formPage(reply, event, 200, deps.payments.gateway ? {} : { closed: SHOP_CLOSED });
     });
 
     scope.post('/shop/:eventId/checkout', { preHandler: checkoutLimit }, async (request, reply) => {
@@ -178,6 +182,7 @@ export async function registerWebShop(
       // Fresh counts: what is left now, after the refusal.
       const fresh = (await loadShopEvent(deps.pool, event.orgId, event.id, deps.now())) ?? event;
       const status = outcome.code === 'stripe_unavailable' || outcome.code === 'card_unavailable' ? 503 : 409;
+      if (outcome.code === 'card_unavailable') return formPage(reply, fresh, status, { closed: SHOP_CLOSED });
       return formPage(reply, fresh, status, { values, problem: problemOf(outcome.code, outcome.message) });
     });
 

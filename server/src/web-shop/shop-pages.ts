@@ -91,6 +91,8 @@ export interface ShopFormState {
   errors?: Partial<Record<FormField, string>>;
   /** A refusal of the whole order (sold out, Stripe unavailable), in plain words. */
   problem?: string;
+  /** Why nothing can be bought online here at all (no card payments on this server): no form then. */
+  closed?: string;
 }
 
 function fieldError(errors: ShopFormState['errors'], field: FormField): string {
@@ -160,10 +162,12 @@ export function renderShopPage(event: ShopEvent, state: ShopFormState): string {
       ? `<div class="alert" role="alert"><p>Please check the form: ${errorCount === 1 ? 'one field needs' : `${errorCount} fields need`} your attention.</p>${fieldError(state.errors, 'attempt')}</div>`
       : '';
   const allSoldOut = onSale && event.ticketTypes.every((type) => type.remaining <= 0);
-  if (!onSale || allSoldOut) {
-    const why = allSoldOut
-      ? 'This event is sold out online.'
-      : 'No tickets are on sale online for this event right now.';
+  if (!onSale || allSoldOut || state.closed) {
+    const why =
+      state.closed ??
+      (allSoldOut
+        ? 'This event is sold out online.'
+        : 'No tickets are on sale online for this event right now.');
     return page(event.name, `${eventHeader(event)}${alert}<p class="notice">${why}</p>`);
   }
   const ageRange = state.values?.ageRange ?? '';
