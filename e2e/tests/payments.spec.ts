@@ -82,6 +82,10 @@ test('card at the door: the reader flow, a declined card, a cancel, refunds by c
     await page.getByTestId('confirm-sale').dblclick();
     await expect(state).toContainText('Waiting for the card');
     await expect(state).toContainText('Front desk');
+    // Leaving the screen while the reader waits does not lose the payment (nor start another).
+    await navigate(page, 'Orders');
+    await navigate(page, 'Sell');
+    await expect(state).toContainText('Waiting for the card');
     const [paid, ...others] = await payments();
     expect(others).toHaveLength(0);
     expect(paid!.stripe_payment_intent_id).toMatch(/^pi_/);
@@ -150,6 +154,7 @@ test('card at the door: the reader flow, a declined card, a cancel, refunds by c
     await expect(page.getByTestId('card-refund-done')).toContainText('on its way back to the card');
     await expect(page.getByTestId('order-card')).toContainText('refunded to the card');
     await expect(page.getByTestId('order-status')).toContainText(/paid/i);
+    await expect(page.getByTestId('order-audit')).toContainText('Partly refunded');
     await page.getByLabel('Reason for the refund').fill('Buyer could not stay');
     await page.getByTestId('card-refund-review').click();
     await expect(page.getByRole('alertdialog')).toContainText('the order is refunded');

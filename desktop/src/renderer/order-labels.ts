@@ -32,7 +32,12 @@ export const ORDER_EMAIL_STATUS_LABELS: Readonly<Record<string, string>> = {
   failed: 'Not sent',
 };
 
-export const AUDIT_ACTION_LABELS: Readonly<Record<string, string>> = { refund: 'Refunded', void: 'Voided' };
+export const AUDIT_ACTION_LABELS: Readonly<Record<string, string>> = {
+  refund: 'Refunded',
+  void: 'Voided',
+  // Part of a card payment given back: the order stays paid and its tickets valid.
+  partial_refund: 'Partly refunded',
+};
 
 export const label = (labels: Readonly<Record<string, string>>, value: string | null | undefined): string =>
   value ? (labels[value] ?? value) : '—';

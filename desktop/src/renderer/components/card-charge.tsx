@@ -68,8 +68,11 @@ export function CardChargePanel({
     refetchInterval: (query) => (query.state.data ? false : OPEN_PAYMENT_POLL_MS),
   });
   const arrived = order.isSuccess;
+  const reported = useRef(false);
   useEffect(() => {
-    if (arrived) onPaid(orderId);
+    if (!arrived || reported.current) return;
+    reported.current = true;
+    onPaid(orderId);
   }, [arrived, orderId, onPaid]);
 
   const qr = useMemo(() => (state?.checkoutUrl ? qrCodePath(state.checkoutUrl) : null), [state?.checkoutUrl]);

@@ -105,7 +105,7 @@ function ReaderTableRow({
     <tr data-testid={`card-reader-${row.id}`}>
       <th scope="row" className="cell-name">
         {row.label}
-        {row.model && <div className="muted">{row.model}</div>}
+        {row.model && <div className="muted reader-model">{row.model}</div>}
       </th>
       <td>
         <div className="form-actions">

@@ -2,6 +2,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { consoleAllows } from '@janix/domain';
 import { useEffect, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
 import { TRPCClientError } from '@trpc/client';
+import { loadCardCharge, saveCardCharge } from '../card-charge-store.ts';
 import { cardOffer } from '../card-payment-model.ts';
 import { BuyerFields } from '../components/buyer-fields.tsx';
 import { CardChargePanel, type CardCharge } from '../components/card-charge.tsx';
@@ -85,9 +86,14 @@ export function SaleScreen({
   const [orderId, setOrderId] = useState(newOrderId);
   const [finished, setFinished] = useState<string | null>(null);
   const [seatsToRequest, setSeatsToRequest] = useState<number | null>(null);
-  const [charge, setCharge] = useState<CardCharge | null>(null);
+  // A charge still running when the cashier left this screen (or reloaded) is shown again, not lost.
+  const [charge, setCharge] = useState<CardCharge | null>(() => loadCardCharge(window.sessionStorage));
   // Guards the moment between a charge and the re-render that shows it: a second click starts nothing.
-  const charging = useRef(false);
+  const charging = useRef(charge !== null);
+  const keepCharge = (next: CardCharge | null) => {
+    saveCardCharge(window.sessionStorage, next);
+    setCharge(next);
+  };
 
   const availability = useQuery({
     ...trpc.payments.availability.queryOptions(),
@@ -152,7 +158,7 @@ export function SaleScreen({
     if (!check.ok || !card.usable) return;
     charging.current = true;
     const { buyer, lines } = check.sale;
-    setCharge({
+    keepCharge({
       readerLabel: card.readerLabel,
       request: {
         paymentId: crypto.randomUUID(),
@@ -168,7 +174,13 @@ export function SaleScreen({
 
   function endCharge() {
     charging.current = false;
-    setCharge(null);
+    keepCharge(null);
+  }
+
+  function chargePaid(paidOrderId: string) {
+    // Shown as a finished sale from here on: coming back to this screen starts a new one.
+    saveCardCharge(window.sessionStorage, null);
+    setFinished(paidOrderId);
   }
 
   function submit(event: FormEvent) {
@@ -278,7 +290,7 @@ export function SaleScreen({
         <CardChargePanel
           key={charge.request.paymentId}
           charge={charge}
-          onPaid={setFinished}
+          onPaid={chargePaid}
           onChargeAgain={() => {
             endCharge();
             chargeCard();
