@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import type pg from 'pg';
 import { z } from 'zod';
 import type { Pool } from '../db/pools.ts';
 import { singleHeader } from '../trpc/context.ts';
@@ -55,20 +56,47 @@ export interface StripeWebhookDeps {
 const CLAIM_SECONDS = 120;
 
 /**
- * Stores the event unless it was stored before, then claims it for this delivery: 'claimed' (handle it now),
- * 'handled' (a repeat: nothing to do) or 'busy' (another delivery is handling it right now).
+ * Runs one statement in a transaction whose commit does not wait for the disk. Safe for the event's own
+ * bookkeeping: the commit of whatever the handler then writes (an order) flushes the write-ahead log up to
+ * and past it, so the event is durable before any effect of it is; and a bookkeeping row lost to a crash
+ * only means Stripe's next delivery of the event is handled again, which every handler tolerates. Waiting
+ * for two or three flushes per event would cost more than the handling itself.
+ */
+async function withoutFlush<R extends pg.QueryResultRow>(
+  pool: Pool,
+  text: string,
+  values: unknown[],
+): Promise<pg.QueryResult<R>> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN; SET LOCAL synchronous_commit = off');
+    const result = await client.query<R>(text, values);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+/**
+ * Stores the event unless it was stored before and claims it for this delivery, in one statement:
+ * 'claimed' (handle it now), 'handled' (a repeat: nothing to do) or 'busy' (another delivery is handling it
+ * right now).
  */
 async function storeAndClaim(pool: Pool, event: StripeEvent): Promise<'claimed' | 'handled' | 'busy'> {
   const objectId = typeof event.data.object.id === 'string' ? event.data.object.id.slice(0, 255) : null;
-  await pool.query(
-    `INSERT INTO stripe_events (id, type, object_id, created_at) VALUES ($1, $2, $3, to_timestamp($4))
-     ON CONFLICT (id) DO NOTHING`,
-    [event.id, event.type, objectId, event.created],
-  );
-  const claimed = await pool.query(
-    `UPDATE stripe_events SET claimed_until = now() + make_interval(secs => $2)
-     WHERE id = $1 AND processed_at IS NULL AND (claimed_until IS NULL OR claimed_until < now())`,
-    [event.id, CLAIM_SECONDS],
+  const claimed = await withoutFlush(
+    pool,
+    `INSERT INTO stripe_events (id, type, object_id, created_at, claimed_until)
+     VALUES ($1, $2, $3, to_timestamp($4), now() + make_interval(secs => $5))
+     ON CONFLICT (id) DO UPDATE SET claimed_until = excluded.claimed_until
+       WHERE stripe_events.processed_at IS NULL
+         AND (stripe_events.claimed_until IS NULL OR stripe_events.claimed_until < now())
+     RETURNING id`,
+    [event.id, event.type, objectId, event.created, CLAIM_SECONDS],
   );
   if (claimed.rowCount) return 'claimed';
   const earlier = await pool.query<{ processed_at: Date | null }>(
@@ -125,7 +153,8 @@ export async function registerStripeWebhooks(app: FastifyInstance, deps: StripeW
         );
         return reply.code(500).send({ error: 'Not handled yet; deliver it again.' });
       }
-      await deps.pool.query(
+      await withoutFlush(
+        deps.pool,
         'UPDATE stripe_events SET processed_at = now(), outcome = $2, claimed_until = NULL WHERE id = $1',
         [event.id, outcome.slice(0, 200)],
       );
