@@ -300,7 +300,7 @@ describe('the first key', () => {
         db.appPool,
         { orgId },
         async (client) => (await store.createTicketIssuer(client, orgId)).kid,
-        'REPEATABLE READ',
+        { isolation: 'REPEATABLE READ' },
       );
       const outcome = racer.then(
         (kid) => ({ kid }),

@@ -5,6 +5,15 @@ export interface Scope {
   userId?: string | null;
 }
 
+export interface TransactionOptions {
+  isolation?: 'READ COMMITTED' | 'REPEATABLE READ';
+  /**
+   * false: the commit does not wait for the disk (synchronous_commit off). Only for bookkeeping whose loss in
+   * a crash is harmless; a later flushed commit makes it durable anyway, since the log is written in order.
+   */
+  flush?: boolean;
+}
+
 /**
  * Runs `work` in one transaction whose row-level-security scope is the given organization and user.
  * `set_config(..., true)` is transaction-local, so a pooled connection never carries a scope into the next use.
@@ -13,16 +22,17 @@ export async function inTransaction<T>(
   pool: Pool,
   scope: Scope,
   work: (client: PoolClient) => Promise<T>,
-  isolation: 'READ COMMITTED' | 'REPEATABLE READ' = 'READ COMMITTED',
+  { isolation = 'READ COMMITTED', flush = true }: TransactionOptions = {},
 ): Promise<T> {
   const client = await pool.connect();
   try {
-    // One round trip for both: a simple-protocol query may hold several statements, but no parameters, so
+    // One round trip for all: a simple-protocol query may hold several statements, but no parameters, so
     // the scope goes in as escaped literals.
     await client.query(
       `BEGIN ISOLATION LEVEL ${isolation};
        SELECT set_config('app.org_id', ${client.escapeLiteral(scope.orgId ?? '')}, true),
-              set_config('app.user_id', ${client.escapeLiteral(scope.userId ?? '')}, true)`,
+              set_config('app.user_id', ${client.escapeLiteral(scope.userId ?? '')}, true)
+              ${flush ? '' : ", set_config('synchronous_commit', 'off', true)"}`,
     );
     const result = await work(client);
     await client.query('COMMIT');

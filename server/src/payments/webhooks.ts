@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
 import { z } from 'zod';
+import { inTransaction } from '../db/org-transaction.ts';
 import type { Pool } from '../db/pools.ts';
 import { singleHeader } from '../trpc/context.ts';
 
@@ -56,29 +57,18 @@ export interface StripeWebhookDeps {
 const CLAIM_SECONDS = 120;
 
 /**
- * Runs one statement in a transaction whose commit does not wait for the disk. Safe for the event's own
- * bookkeeping: the commit of whatever the handler then writes (an order) flushes the write-ahead log up to
- * and past it, so the event is durable before any effect of it is; and a bookkeeping row lost to a crash
- * only means Stripe's next delivery of the event is handled again, which every handler tolerates. Waiting
- * for two or three flushes per event would cost more than the handling itself.
+ * Runs one statement of the event's own bookkeeping in a transaction whose commit does not wait for the disk.
+ * Safe: the commit of whatever the handler then writes (an order) flushes the write-ahead log up to and past
+ * it, so the event is durable before any effect of it is; and a bookkeeping row lost to a crash only means
+ * Stripe's next delivery of the event is handled again, which every handler tolerates. Waiting for two or
+ * three flushes per event would cost more than the handling itself.
  */
-async function withoutFlush<R extends pg.QueryResultRow>(
+function withoutFlush<R extends pg.QueryResultRow>(
   pool: Pool,
   text: string,
   values: unknown[],
 ): Promise<pg.QueryResult<R>> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN; SET LOCAL synchronous_commit = off');
-    const result = await client.query<R>(text, values);
-    await client.query('COMMIT');
-    return result;
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => {});
-    throw error;
-  } finally {
-    client.release();
-  }
+  return inTransaction(pool, {}, (client) => client.query<R>(text, values), { flush: false });
 }
 
 /**

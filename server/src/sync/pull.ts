@@ -384,6 +384,6 @@ async function readPage(pool: Pool, device: DeviceScope, request: PullRequest): 
         },
       };
     },
-    'REPEATABLE READ',
+    { isolation: 'REPEATABLE READ' },
   );
 }
