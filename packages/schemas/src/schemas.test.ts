@@ -49,7 +49,7 @@ describe('boundary schemas', () => {
     expect(pushInputSchema.safeParse({ ...header, commands: [{ ...command, name: 7 }] }).success).toBe(false);
     expect(pullInputSchema.safeParse({ ...header, cursor: '' }).success).toBe(false);
     expect(pullInputSchema.safeParse({ ...header, cursor: 'x'.repeat(5000) }).success).toBe(false);
-    expect(pullInputSchema.safeParse({ ...header, cursor: null, resync: ['payments'] }).success).toBe(false);
+    expect(pullInputSchema.safeParse({ ...header, cursor: null, resync: ['invoices'] }).success).toBe(false);
     expect(pullInputSchema.parse({ ...header, cursor: null }).limit).toBe(2000);
   });
 
