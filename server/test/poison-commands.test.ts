@@ -179,12 +179,23 @@ describe('a command name this server does not know (a newer console)', () => {
 });
 
 describe('a command that fails in the database', () => {
-  /** Makes Postgres refuse one event name, as it would a value no schema foresaw. */
-  async function withRefusedName<T>(name: string, errcode: string, work: () => Promise<T>): Promise<T> {
+  /**
+   * Makes Postgres refuse one event name, as it would a value no schema foresaw; after `delaySeconds`, so a
+   * test can act while the refused write runs.
+   */
+  async function withRefusedName<T>(
+    name: string,
+    errcode: string,
+    work: () => Promise<T>,
+    delaySeconds = 0,
+  ): Promise<T> {
     await server.db.adminPool.query(
       `CREATE FUNCTION test_refuse_name() RETURNS trigger LANGUAGE plpgsql AS $$
        BEGIN
-         IF NEW.name = '${name}' THEN RAISE EXCEPTION 'refused for the test' USING ERRCODE = '${errcode}'; END IF;
+         IF NEW.name = '${name}' THEN
+           PERFORM pg_sleep(${delaySeconds});
+           RAISE EXCEPTION 'refused for the test' USING ERRCODE = '${errcode}';
+         END IF;
          RETURN NEW;
        END $$;
        CREATE TRIGGER test_refuse_name BEFORE INSERT OR UPDATE ON events
@@ -229,6 +240,78 @@ describe('a command that fails in the database', () => {
     // The device's next batch goes through: nothing is wedged.
     const next = await api.sync.push.mutate({ ...versions, commands: [rename(4, eventIds[4]!, 'Fourth')] });
     expect(next.results).toEqual([{ seq: 4, status: 'applied' }]);
+  });
+
+  it('a lock cycle with another transaction rejects nothing: the batch is run again from the start', async () => {
+    // Three events of their own, so the renames below leave the other tests' events alone.
+    const events = [randomUUID(), randomUUID(), randomUUID()] as const;
+    const setup = await freshDevice();
+    await setup.api.sync.push.mutate({
+      ...versions,
+      commands: events.map((eventId, index) =>
+        command(index + 1, 'createEvent', { eventId, draft: eventDraft() }),
+      ),
+    });
+    const { api } = await freshDevice();
+    const other = await server.db.adminPool.connect();
+    const lockThird = () => other.query('SELECT 1 FROM events WHERE id = $1 FOR UPDATE NOWAIT', [events[2]]);
+    const lockWaits = async () =>
+      (
+        await server.db.adminPool.query<{ waiting: number }>(
+          `SELECT count(*)::int AS waiting FROM pg_stat_activity
+           WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+        )
+      ).rows[0]!.waiting;
+    let pushed: Promise<PushResult> | undefined;
+    try {
+      await other.query('BEGIN');
+      pushed = withRefusedName(
+        'Poison',
+        '22021',
+        () =>
+          api.sync.push.mutate({
+            ...versions,
+            commands: [
+              rename(1, events[0], 'Poison'),
+              rename(2, events[1], 'Second'),
+              rename(3, events[2], 'Third'),
+            ],
+          }),
+        0.3,
+      );
+      // The batch as a whole holds the third event while its poison runs; once that attempt is undone, the
+      // other transaction takes the third event...
+      let heldByBatch = false;
+      await waitFor(async () => {
+        await other.query('SAVEPOINT try_lock');
+        try {
+          await lockThird();
+          // Taken before the batch got to it: let go again, or the batch would wait for it as a whole.
+          if (!heldByBatch) await other.query('ROLLBACK TO SAVEPOINT try_lock');
+          return heldByBatch;
+        } catch (error) {
+          if ((error as { code?: string }).code !== '55P03') throw error;
+          await other.query('ROLLBACK TO SAVEPOINT try_lock');
+          heldByBatch = true;
+          return false;
+        }
+      }, 'the batch to hold, then let go of, the third event');
+      // ...while the batch, command by command, applies the second (taking the organization's version row)
+      // and waits for the third. Asking for the version row now closes the cycle.
+      await waitFor(async () => (await lockWaits()) === 1, 'the batch to wait for the third event', 10_000);
+      const otherDone = other
+        .query('SELECT 1 FROM org_versions WHERE org_id = $1 FOR UPDATE', [orgId])
+        .then(() => other.query('COMMIT'));
+      const result = await pushed;
+      await otherDone;
+      expect(outcomeCodes(result)).toEqual(['server_error', 'applied', 'applied']);
+      expect(await eventName(events[1])).toBe('Second');
+      expect(await eventName(events[2])).toBe('Third');
+    } finally {
+      await other.query('ROLLBACK').catch(() => {});
+      other.release();
+      await pushed?.catch(() => {});
+    }
   });
 
   it('is logged by attempt, without the data it carried', async () => {

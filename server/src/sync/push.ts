@@ -67,7 +67,8 @@ export interface CommandFailure {
  * a savepoint: the failing command is tried `COMMAND_ATTEMPTS` times, then rejected with `server_error`,
  * while the commands around it apply and the high-water mark moves past it. A device never retries one
  * poison batch forever. A failure of the database itself (connection lost, shutting down) still fails the
- * request, and the console retries it later.
+ * request, and the console retries it later. A lock cycle with another transaction is no failure of a
+ * command either: the batch is run again from the start (`runAgainOnLockConflict`).
  */
 export async function pushCommands(
   pool: Pool,
@@ -120,13 +121,13 @@ export async function pushCommands(
     });
   let result: PushResult;
   try {
-    result = await attempt(false);
+    result = await runAgainOnLockConflict(() => attempt(false));
   } catch (error) {
     if (error instanceof ReasonedError) throw error;
     // Something in the batch failed; find out which command, and let the others through. If the database
     // itself is gone, this attempt fails too and the request with it.
     committedVersion = 0;
-    result = await attempt(true);
+    result = await runAgainOnLockConflict(() => attempt(true));
   }
   if (committedVersion > 0) committed(committedVersion);
   return result;
@@ -309,7 +310,10 @@ async function applyOneByOne(
           outcomes.push(rejected(command, 'already_exists', 'A record with this id already exists.'));
           break;
         }
-        if (isDatabaseUnavailable(error)) throw error;
+        // A lock cycle is the transaction's, not the command's: this transaction still holds the locks of the
+        // commands before (the organization's version row among them), so trying the command again inside it
+        // meets the same cycle every time. The whole batch is run again instead.
+        if (isDatabaseUnavailable(error) || isLockConflict(error)) throw error;
         const final = attempt >= COMMAND_ATTEMPTS;
         logFailure({
           deviceId: actor.deviceId,
@@ -339,6 +343,32 @@ async function applyOneByOne(
 function sqlStateOf(error: unknown): string | null {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? code : null;
+}
+
+/** How often a batch whose transaction met a lock cycle or a serialization failure is run again. */
+export const BATCH_ATTEMPTS = 5;
+
+/**
+ * A deadlock (40P01) or serialization failure (40001) says nothing about the commands: two transactions
+ * crossed, Postgres aborted this one and the other went on. Run from the start (after a short jittered pause,
+ * so two batches that crossed do not cross again in step) it applies. Should it keep crossing, the request
+ * fails and the console sends the batch again later: a lock conflict never rejects a command (an offline scan,
+ * above all, must never be refused at upload).
+ */
+async function runAgainOnLockConflict<T>(run: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await run();
+    } catch (error) {
+      if (!isLockConflict(error) || attempt >= BATCH_ATTEMPTS) throw error;
+      await new Promise((resolve) => setTimeout(resolve, (5 + Math.random() * 20) * attempt));
+    }
+  }
+}
+
+function isLockConflict(error: unknown): boolean {
+  const state = sqlStateOf(error);
+  return state === '40P01' || state === '40001';
 }
 
 /**

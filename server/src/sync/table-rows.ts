@@ -25,8 +25,8 @@ export class InsertConflict extends Error {}
 /**
  * Loads and locks the rows a batch reads into `loaded`, one query per table, tables in the descriptions' order
  * and rows in id order (so two batches' first rounds lock in the same order). A second round locks after the
- * first; should that ever cross another batch into a deadlock, Postgres aborts one of them and it is run
- * again command by command. Row-level security and the organization-scoped keys limit them to the batch's
+ * first; should that ever cross another batch into a deadlock, Postgres aborts one of them and that batch is
+ * run again from the start. Row-level security and the organization-scoped keys limit them to the batch's
  * organization.
  */
 export async function loadRows(
