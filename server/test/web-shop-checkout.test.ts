@@ -295,6 +295,40 @@ describe.skipIf(!suite.available)('web checkout', () => {
     expect((await suite.orderOf(slow.row.order_id as string)).order).toBeNull();
   });
 
+  it('gives the seats back at once when the buyer comes back from Stripe without paying', async () => {
+    const left = await startCheckout(2);
+    const quotaId = left.event.types[0]!.quotaId;
+    const cancelPage = (eventId: string, paymentId: string) =>
+      fetch(`${suite.server.url}/shop/${eventId}/done?payment=${paymentId}&cancelled=1`);
+
+    // Stripe cannot be reached: the page says when the seats go back, and they stay held until then.
+    suite.faults.add('expireCheckoutSession');
+    try {
+      const unreachable = await cancelPage(left.event.eventId, left.paymentId);
+      expect(unreachable.status).toBe(200);
+      expect(await unreachable.text()).toContain('go back on sale within 30 minutes');
+      expect(await suite.quota(quotaId)).toMatchObject({ allocated: 2 });
+    } finally {
+      suite.faults.delete('expireCheckoutSession');
+    }
+
+    // Another event's page does not end this event's payment.
+    const other = await suite.newEvent([{ capacity: 5 }]);
+    expect((await cancelPage(other.eventId, left.paymentId)).status).toBe(404);
+    expect(await suite.paymentRow(left.paymentId)).toMatchObject({ status: 'waiting_for_card' });
+
+    const before = suite.calls.expireCheckoutSession ?? 0;
+    const back = await cancelPage(left.event.eventId, left.paymentId);
+    expect(back.status).toBe(200);
+    expect(await back.text()).toContain('the seats you chose are back on sale');
+    expect((suite.calls.expireCheckoutSession ?? 0) - before).toBe(1);
+    expect(await suite.paymentRow(left.paymentId)).toMatchObject({ status: 'cancelled', holds: {} });
+    expect(await suite.quota(quotaId)).toMatchObject({ sold: 0, allocated: 0 });
+    // The link followed again changes nothing and asks Stripe nothing.
+    expect((await cancelPage(left.event.eventId, left.paymentId)).status).toBe(200);
+    expect((suite.calls.expireCheckoutSession ?? 0) - before).toBe(1);
+  });
+
   it('refunds money that arrives after expiry when the seats went to someone else', async () => {
     const event = await suite.newEvent([{ capacity: 2 }]);
     const late = await suite.checkout(event, 2);

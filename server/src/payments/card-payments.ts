@@ -647,18 +647,20 @@ export function createCardPayments(deps: CardPaymentsDeps, config: CardPaymentsC
       return reader ? handToReader(actor, record, reader) : openCheckout(actor, record);
     },
 
-    /** The cashier stops the payment (the buyer walked away); too late if the card was taken already. */
-    async cancel(actor: PaymentActor, paymentId: string): Promise<CardPaymentState> {
+    /**
+     * The cashier stops the payment (the buyer walked away), or the web shop does (the buyer came back from
+     * Stripe's page without paying); too late if the card was taken already.
+     */
+    async cancel(
+      actor: PaymentActor,
+      paymentId: string,
+      reason = 'Cancelled at the till.',
+    ): Promise<CardPaymentState> {
       gateway();
       const record = await readPayment(actor.orgId, paymentId);
       if (!record) throw new PaymentRefused('not_found', 'This payment was not found.');
       if (!isOpenPayment(record.row.status)) return paymentState(record.row);
-      return stop(
-        actor.orgId,
-        record,
-        { kind: 'cancelled', reason: 'Cancelled at the till.' },
-        actor.deviceName,
-      );
+      return stop(actor.orgId, record, { kind: 'cancelled', reason }, actor.deviceName);
     },
 
     async get(actor: Pick<PaymentActor, 'orgId'>, paymentId: string): Promise<CardPaymentState> {

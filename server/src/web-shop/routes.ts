@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { PAYMENT_HOLD_MINUTES } from '@janix/domain';
 import { uuidSchema } from '@janix/schemas';
+import { PaymentRefused } from '../payments/card-payments.ts';
 import type { ServerDeps } from '../trpc/context.ts';
 import { parseCheckoutForm } from './checkout-form.ts';
 import { loadShopEvent, shopEventOrg, type ShopEvent } from './shop-catalog.ts';
@@ -192,15 +194,29 @@ export async function registerWebShop(
       if (!event || !query.success) return send(reply, 404, renderNotFound());
       const back = `/shop/${event.id}`;
       if (query.data.cancelled) {
-        return send(
-          reply,
-          200,
-          renderMessage(
-            'Payment cancelled',
-            'You left the payment page: nothing was charged. The seats you chose go back on sale within 30 minutes.',
-            { back },
-          ),
-        );
+        // Stripe's cancel link is a plain GET the buyer follows: it ends the checkout (expired at Stripe, seats
+        // back on sale) unless it was paid meanwhile, which the status below then says.
+        const after = await checkout
+          .abandon(event.orgId, event.id, query.data.payment)
+          .catch((error: unknown) => {
+            if (!(error instanceof PaymentRefused)) throw error;
+            request.log.warn({ shopEvent: event.id, refused: error.code }, 'web checkout not ended at once');
+            return 'not_ended';
+          });
+        if (after === null) return send(reply, 404, renderNotFound());
+        if (after === 'cancelled' || after === 'expired' || after === 'not_ended') {
+          return send(
+            reply,
+            200,
+            renderMessage(
+              'Payment cancelled',
+              after === 'not_ended'
+                ? `You left the payment page: nothing was charged. The seats you chose go back on sale within ${PAYMENT_HOLD_MINUTES.web_checkout} minutes.`
+                : 'You left the payment page: nothing was charged, and the seats you chose are back on sale.',
+              { back },
+            ),
+          );
+        }
       }
       const payment = await checkout.status(event.orgId, event.id, query.data.payment);
       if (!payment) return send(reply, 404, renderNotFound());

@@ -151,6 +151,25 @@ export function createWebCheckout(deps: WebCheckoutDeps) {
     });
   }
 
+  /** How a web payment stands, for the page Stripe sends the buyer back to (null: not one of this event). */
+  async function status(orgId: string, eventId: string, paymentId: string) {
+    return inTransaction(pool, { orgId }, async (client) => {
+      const found = await client.query<{
+        status: string;
+        kind: string;
+        event_id: string;
+        code: string | null;
+      }>(
+        `SELECT p.status, p.kind, p.event_id, o.code FROM payments p
+         LEFT JOIN orders o ON o.org_id = p.org_id AND o.id = p.order_id WHERE p.id = $1`,
+        [paymentId],
+      );
+      const payment = found.rows[0];
+      if (!payment || payment.kind !== 'web_checkout' || payment.event_id !== eventId) return null;
+      return { status: payment.status, orderCode: payment.code };
+    });
+  }
+
   /** Records the Checkout Session on its payment; false when the payment ended meanwhile. */
   async function recordSession(
     orgId: string,
@@ -243,24 +262,23 @@ export function createWebCheckout(deps: WebCheckoutDeps) {
       return { ok: true, checkoutUrl: session.url };
     },
 
-    /** How a web payment stands, for the page Stripe sends the buyer back to (null: not one of this event). */
-    async status(orgId: string, eventId: string, paymentId: string) {
-      return inTransaction(pool, { orgId }, async (client) => {
-        const found = await client.query<{
-          status: string;
-          kind: string;
-          event_id: string;
-          code: string | null;
-        }>(
-          `SELECT p.status, p.kind, p.event_id, o.code FROM payments p
-           LEFT JOIN orders o ON o.org_id = p.org_id AND o.id = p.order_id WHERE p.id = $1`,
-          [paymentId],
-        );
-        const payment = found.rows[0];
-        if (!payment || payment.kind !== 'web_checkout' || payment.event_id !== eventId) return null;
-        return { status: payment.status, orderCode: payment.code };
-      });
+    /**
+     * The buyer came back from Stripe's page without paying: the Checkout Session is expired at Stripe and the
+     * seats go back on sale now rather than when the hold ends. A session paid meanwhile (in another tab) is
+     * left to its webhook. The payment's status after, or null when it is not one of this event's.
+     */
+    async abandon(orgId: string, eventId: string, paymentId: string): Promise<string | null> {
+      const found = await status(orgId, eventId, paymentId);
+      if (!found) return null;
+      const state = await payments.cards.cancel(
+        { ...WEB_SHOP, orgId },
+        paymentId,
+        'The buyer left the payment page.',
+      );
+      return state.status;
     },
+
+    status,
   };
 }
 
