@@ -135,6 +135,38 @@ describe('a paid order with a buyer email', () => {
     for (const row of rows) expect(requestsFor(row.id)).toHaveLength(1);
   });
 
+  it('a card order names the card by brand and last four digits on its receipt, and nothing more of it', async () => {
+    const address = uniqueAddress('card');
+    const sale = await sell(env, { buyer: { email: address } });
+    await settled(sale.orderId, 2);
+    // As a card sale leaves them: the order paid by card, its payment with what Stripe reported of the card.
+    const order = await env.server.db.adminPool.query<{ event_id: string; total_cents: number }>(
+      'SELECT event_id, total_cents FROM orders WHERE id = $1',
+      [sale.orderId],
+    );
+    await writeAtNewVersion(
+      env,
+      "UPDATE orders SET payment_method = 'card', version = $3 WHERE org_id = $1 AND id = $2",
+      [sale.orderId],
+    );
+    await writeAtNewVersion(
+      env,
+      `INSERT INTO payments (org_id, id, kind, status, event_id, order_id, amount_cents, currency,
+         stripe_payment_intent_id, card_brand, card_last4, created_at, completed_at, version)
+       VALUES ($1, $2, 'terminal', 'succeeded', $3, $4, $5, 'EUR', 'pi_3Janixcardbrand', 'visa', '4242', now(),
+         now(), $6)`,
+      [randomUUID(), order.rows[0]!.event_id, sale.orderId, order.rows[0]!.total_cents],
+    );
+    const emailId = randomUUID();
+    const args = { emailId, orderId: sale.orderId, kind: 'receipt', at: new Date().toISOString() };
+    expect(await push(env.till, [['resendOrderEmail', args]])).toEqual(['applied']);
+    await settled(sale.orderId, 3);
+    const receipt = emailsTo(address).find((mail) => mail.idempotencyKey === `order-email-${emailId}`)!;
+    expect(receipt.body.text).toContain('Paid: Card (Visa •••• 4242),');
+    expect(receipt.body.html).toContain('Paid: Card (Visa •••• 4242),');
+    expect(receipt.body.text).not.toContain('pi_3Janixcardbrand');
+  });
+
   it('a comp gets its tickets but no receipt; a buyer without an address, or no buyer, gets nothing', async () => {
     const address = uniqueAddress('comp');
     const comp = await sell(env, { comp: true, buyer: { email: address } });

@@ -18,6 +18,8 @@ export interface OrderEmailContent {
     currency: string;
     createdAt: Date;
     paymentMethod: string | null;
+    /** For a card paid through Janix: the brand and last four digits Stripe reported (nothing more is kept). */
+    card: { brand: string; last4: string } | null;
     refundedAt: Date | null;
   };
   event: { name: string; venue: string | null; startsAt: Date };
@@ -40,6 +42,8 @@ interface OrderRecord {
   created_at: Date;
   payment_method: string | null;
   refunded_at: Date | null;
+  card_brand: string | null;
+  card_last4: string | null;
   first_name: string | null;
   last_name: string | null;
   email: string | null;
@@ -64,13 +68,14 @@ export async function loadOrderEmailContent(
   const found = await client.query<OrderRecord>(
     `SELECT o.code, o.status, o.total_cents, o.tax_cents, o.currency, o.created_at, o.payment_method,
        o.refunded_at, p.first_name, p.last_name, p.email, e.name AS event_name, e.venue, e.starts_at,
-       g.name AS org_name,
+       g.name AS org_name, y.card_brand, y.card_last4,
        (SELECT l.time_zone FROM checkin_lists l WHERE l.org_id = o.org_id AND l.event_id = o.event_id
         ORDER BY l.name, l.id LIMIT 1) AS time_zone
      FROM orders o
      JOIN organizations g ON g.id = o.org_id
      LEFT JOIN people p ON p.org_id = o.org_id AND p.id = o.person_id
      LEFT JOIN events e ON e.org_id = o.org_id AND e.id = o.event_id
+     LEFT JOIN payments y ON y.org_id = o.org_id AND y.order_id = o.id
      WHERE o.org_id = $1 AND o.id = $2`,
     [orgId, orderId],
   );
@@ -126,6 +131,8 @@ export async function loadOrderEmailContent(
       currency: order.currency,
       createdAt: order.created_at,
       paymentMethod: order.payment_method,
+      card:
+        order.card_brand && order.card_last4 ? { brand: order.card_brand, last4: order.card_last4 } : null,
       refundedAt: order.refunded_at,
     },
     event: {

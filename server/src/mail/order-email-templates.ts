@@ -24,6 +24,27 @@ const PAYMENT_WORDS: Record<string, string> = {
   comp: 'Complimentary',
 };
 
+/** Stripe's card brands as a buyer knows them; another brand reads as Stripe writes it. */
+const CARD_BRANDS: Record<string, string> = {
+  amex: 'American Express',
+  cartes_bancaires: 'Cartes Bancaires',
+  diners: 'Diners Club',
+  discover: 'Discover',
+  eftpos_au: 'eftpos',
+  interac: 'Interac',
+  jcb: 'JCB',
+  mastercard: 'Mastercard',
+  unionpay: 'UnionPay',
+  visa: 'Visa',
+};
+
+/** How the order was paid: "Cash", or "Card (Visa •••• 4242)" for a card Janix took. */
+function paidWith(order: OrderEmailContent['order']): string {
+  const words = PAYMENT_WORDS[order.paymentMethod ?? 'card'] ?? 'Card';
+  if (!order.card) return words;
+  return `${words} (${CARD_BRANDS[order.card.brand] ?? order.card.brand} •••• ${order.card.last4})`;
+}
+
 export function escapeHtml(text: string): string {
   return text
     .replaceAll('&', '&amp;')
@@ -148,7 +169,7 @@ function receipt(content: OrderEmailContent): RenderedEmail {
     [
       `Total: ${money(order.totalCents)}`,
       ...(order.taxCents > 0 ? [`Of which tax: ${money(order.taxCents)}`] : []),
-      `Paid: ${PAYMENT_WORDS[order.paymentMethod ?? 'card'] ?? 'Card'}, ${date(order.createdAt)}`,
+      `Paid: ${paidWith(order)}, ${date(order.createdAt)}`,
     ],
     footer(content),
   ];
@@ -167,9 +188,7 @@ function refund(content: OrderEmailContent): RenderedEmail {
   const moneyBack =
     order.paymentMethod === 'comp' || order.totalCents === 0
       ? []
-      : [
-          `${money(order.totalCents)} ${voided ? 'is not charged' : 'is given back'} (${PAYMENT_WORDS[order.paymentMethod ?? 'card'] ?? 'Card'}).`,
-        ];
+      : [`${money(order.totalCents)} ${voided ? 'is not charged' : 'is given back'} (${paidWith(order)}).`];
   const paragraphs = [
     [greeting(content)],
     [
