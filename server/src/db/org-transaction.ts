@@ -7,11 +7,6 @@ export interface Scope {
 
 export interface TransactionOptions {
   isolation?: 'READ COMMITTED' | 'REPEATABLE READ';
-  /**
-   * false: the commit does not wait for the disk (synchronous_commit off). Only for bookkeeping whose loss in
-   * a crash is harmless; a later flushed commit makes it durable anyway, since the log is written in order.
-   */
-  flush?: boolean;
 }
 
 /**
@@ -22,7 +17,7 @@ export async function inTransaction<T>(
   pool: Pool,
   scope: Scope,
   work: (client: PoolClient) => Promise<T>,
-  { isolation = 'READ COMMITTED', flush = true }: TransactionOptions = {},
+  { isolation = 'READ COMMITTED' }: TransactionOptions = {},
 ): Promise<T> {
   const client = await pool.connect();
   try {
@@ -31,8 +26,7 @@ export async function inTransaction<T>(
     await client.query(
       `BEGIN ISOLATION LEVEL ${isolation};
        SELECT set_config('app.org_id', ${client.escapeLiteral(scope.orgId ?? '')}, true),
-              set_config('app.user_id', ${client.escapeLiteral(scope.userId ?? '')}, true)
-              ${flush ? '' : ", set_config('synchronous_commit', 'off', true)"}`,
+              set_config('app.user_id', ${client.escapeLiteral(scope.userId ?? '')}, true)`,
     );
     const result = await work(client);
     await client.query('COMMIT');
