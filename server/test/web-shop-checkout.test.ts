@@ -121,6 +121,13 @@ describe.skipIf(!suite.available)('web checkout', () => {
       { id: completedId },
     );
     expect(first).toMatchObject({ status: 200, body: { received: true } });
+    // Marked handled by the transaction that wrote the order, not by a statement after it.
+    const stored = await suite.server.db.adminPool.query(
+      'SELECT processed_at, outcome, claimed_until FROM stripe_events WHERE id = $1',
+      [completedId],
+    );
+    expect(stored.rows[0]).toMatchObject({ outcome: 'completed', claimed_until: null });
+    expect(stored.rows[0].processed_at).toBeInstanceOf(Date);
 
     const { order, tickets, person } = await suite.orderOf(orderId);
     expect(order).toMatchObject({

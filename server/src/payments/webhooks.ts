@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import type { Pool } from '../db/pools.ts';
+import type { Pool, PoolClient } from '../db/pools.ts';
 import { singleHeader } from '../trpc/context.ts';
 
 /**
@@ -21,8 +21,14 @@ export const stripeEventSchema = z.object({
 });
 export type StripeEvent = z.infer<typeof stripeEventSchema>;
 
-/** Handles one event; resolves with what it did, in a few words for the log (no personal data). */
-export type StripeEventHandler = (event: StripeEvent) => Promise<string>;
+/**
+ * What a handler did, in a few words for the log (no personal data); `recorded` when the handler marked the
+ * event handled itself, in the transaction that wrote its effect (`markStripeEventsHandled`).
+ */
+export type StripeEventOutcome = string | { recorded: string };
+
+/** Handles one event. */
+export type StripeEventHandler = (event: StripeEvent) => Promise<StripeEventOutcome>;
 
 /**
  * Handlers by event type, from several modules (card payments at the till; the web shop's Checkout later):
@@ -64,6 +70,22 @@ const CLAIM_SECONDS = 120;
  * delivery of the event is handled again, which every handler tolerates.
  */
 const WITHOUT_FLUSH = `WITH no_flush AS (SELECT set_config('synchronous_commit', 'off', true))`;
+
+/**
+ * Marks events handled inside the transaction that wrote their effects: they are handled exactly when their
+ * effects are committed, and the webhook skips its own bookkeeping statement for them.
+ */
+export async function markStripeEventsHandled(
+  client: PoolClient,
+  handled: Array<{ eventId: string; outcome: string }>,
+): Promise<void> {
+  if (handled.length === 0) return;
+  await client.query(
+    `UPDATE stripe_events e SET processed_at = now(), outcome = t.outcome, claimed_until = NULL
+     FROM unnest($1::text[], $2::text[]) AS t(id, outcome) WHERE e.id = t.id`,
+    [handled.map((event) => event.eventId), handled.map((event) => event.outcome.slice(0, 200))],
+  );
+}
 
 /**
  * Stores the event unless it was stored before and claims it for this delivery, in one statement:
@@ -124,7 +146,7 @@ export async function registerStripeWebhooks(app: FastifyInstance, deps: StripeW
       if (claim === 'handled') return { received: true, duplicate: true };
       // Not acknowledged: should the other delivery fail, this one's retry handles the event.
       if (claim === 'busy') return reply.code(409).send({ error: 'Being handled; deliver it again later.' });
-      let outcome: string;
+      let outcome: StripeEventOutcome;
       try {
         outcome = await deps.dispatch(event);
       } catch (error) {
@@ -137,13 +159,22 @@ export async function registerStripeWebhooks(app: FastifyInstance, deps: StripeW
         );
         return reply.code(500).send({ error: 'Not handled yet; deliver it again.' });
       }
-      await deps.pool.query(
-        `${WITHOUT_FLUSH}
-         UPDATE stripe_events SET processed_at = now(), outcome = $2, claimed_until = NULL FROM no_flush
-         WHERE id = $1`,
-        [event.id, outcome.slice(0, 200)],
+      if (typeof outcome === 'string') {
+        await deps.pool.query(
+          `${WITHOUT_FLUSH}
+           UPDATE stripe_events SET processed_at = now(), outcome = $2, claimed_until = NULL FROM no_flush
+           WHERE id = $1`,
+          [event.id, outcome.slice(0, 200)],
+        );
+      }
+      request.log.info(
+        {
+          stripeEvent: event.id,
+          type: event.type,
+          outcome: typeof outcome === 'string' ? outcome : outcome.recorded,
+        },
+        'stripe webhook',
       );
-      request.log.info({ stripeEvent: event.id, type: event.type, outcome }, 'stripe webhook');
       return { received: true };
     });
   });

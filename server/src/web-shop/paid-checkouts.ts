@@ -13,9 +13,14 @@ import {
 } from '@janix/domain';
 import { uuidSchema } from '@janix/schemas';
 import { inTransaction } from '../db/org-transaction.ts';
-import type { Pool } from '../db/pools.ts';
+import type { Pool, PoolClient } from '../db/pools.ts';
 import { storedCartSchema } from '../payments/payment-records.ts';
-import type { StripeEvent, StripeEventHandler } from '../payments/webhooks.ts';
+import {
+  markStripeEventsHandled,
+  type StripeEvent,
+  type StripeEventHandler,
+  type StripeEventOutcome,
+} from '../payments/webhooks.ts';
 import type { ChangeNotifier } from '../sync/change-notifier.ts';
 import { loadRows, writeDecidedRows } from '../sync/table-rows.ts';
 import type { TicketKeyStore } from '../tickets/signing-keys.ts';
@@ -66,7 +71,7 @@ interface Paid {
   paymentId: string | null;
   paymentIntentId: string | null;
   event: StripeEvent;
-  settle: (outcome: Promise<string>) => void;
+  settle: (outcome: Promise<StripeEventOutcome>) => void;
 }
 
 type Outcome = { done: string } | { handOver: true };
@@ -97,7 +102,7 @@ export function paidCheckoutWebhooks(
       }
       for (const paid of batch) {
         const outcome = outcomes.get(paid.sessionId) ?? { handOver: true as const };
-        paid.settle('done' in outcome ? Promise.resolve(outcome.done) : handOver(paid.event));
+        paid.settle('done' in outcome ? Promise.resolve({ recorded: outcome.done }) : handOver(paid.event));
       }
     }
     queue.running = false;
@@ -111,7 +116,7 @@ export function paidCheckoutWebhooks(
       // Our metadata names the organization the batch runs in; the session's own id must then be found
       // there (row-level security), or the card payment code's handler decides.
       if (!session.success || !orgId || session.data.payment_status !== 'paid') return handOver(event);
-      return new Promise<string>((resolve, reject) => {
+      return new Promise<StripeEventOutcome>((resolve, reject) => {
         const queue = byOrg.get(orgId) ?? { waiting: [], running: false };
         byOrg.set(orgId, queue);
         queue.waiting.push({
@@ -146,6 +151,21 @@ async function completeBatch(
   const outcomes = new Map<string, Outcome>();
   const at = deps.now();
   const version = await inTransaction(deps.pool, { orgId }, async (client) => {
+    const written = await decideAndWrite(client);
+    // Each session settled here is handled as of this commit, with its effects.
+    await markStripeEventsHandled(
+      client,
+      batch.flatMap((paid) => {
+        const outcome = outcomes.get(paid.sessionId);
+        return outcome && 'done' in outcome ? [{ eventId: paid.event.id, outcome: outcome.done }] : [];
+      }),
+    );
+    return written;
+  });
+  if (version > 0) deps.changes.publish(orgId, version);
+  return outcomes;
+
+  async function decideAndWrite(client: PoolClient): Promise<number> {
     const found = await client.query<Record<string, unknown>>(
       `SELECT * FROM payments WHERE stripe_checkout_session_id = ANY($1::text[]) ORDER BY id FOR UPDATE`,
       [batch.map((paid) => paid.sessionId)],
@@ -227,7 +247,5 @@ async function completeBatch(
       [orgId, completed.map((order) => order.paymentId)],
     );
     return written;
-  });
-  if (version > 0) deps.changes.publish(orgId, version);
-  return outcomes;
+  }
 }
