@@ -1,5 +1,7 @@
 import { createHmac, randomUUID } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { holdsCardNumber } from '@janix/schemas';
 import { generateDemoOrg, makeTempDir } from '@janix/testkit';
 import { seedDemoOrg, startTestServer, type TestServer } from '@janix/server/testing';
 import { openLocalCore, type LocalCore } from '../src/index.ts';
@@ -203,6 +205,79 @@ describe('card payments from the console', () => {
     expect(await core.caller.payments.cancel({ paymentId: state.paymentId })).toMatchObject({
       status: 'cancelled',
     });
+  });
+
+  it('keeps no card number in its replica file, only the brand and last four digits', async () => {
+    const dir = makeTempDir('payments-card-data');
+    cleanups.push(dir.remove);
+    const core = await openLocalCore({
+      dataDir: `${dir.path}/console`,
+      serverUrl: server.url,
+      autoSync: false,
+    });
+    cleanups.push(() => core.close());
+    await signInAndEnroll(core, server, 'Till 5');
+    await core.syncNow();
+    await core.caller.boxOffice.shifts.open({ shiftId: randomUUID(), floatCents: 0 });
+    const charge = {
+      ...oneTicket('checkout_link'),
+      buyer: {
+        firstName: 'Cara',
+        lastName: 'Card',
+        email: 'cara.card@example.com',
+        phone: null,
+        ageRange: null,
+      },
+    };
+    await core.caller.payments.start(charge);
+    const session = await server.db.adminPool.query<{ stripe_checkout_session_id: string }>(
+      'SELECT stripe_checkout_session_id FROM payments WHERE id = $1',
+      [charge.paymentId],
+    );
+    const metadata = { janix_org_id: demo.org.id, janix_payment_id: charge.paymentId };
+    // Stripe's objects may carry anything in fields Janix does not read: test card numbers here.
+    await postEvent('charge.succeeded', {
+      id: nextId('ch'),
+      object: 'charge',
+      payment_intent: 'pi_LocalCardData',
+      description: 'Paid with 4242424242424242',
+      billing_details: { name: '4000 0000 0000 0002', phone: '5555555555554444' },
+      metadata: { ...metadata, note: '4242424242424242' },
+      payment_method_details: { card: { brand: 'visa', last4: '4242', number: '4242424242424242' } },
+    });
+    await postEvent('checkout.session.completed', {
+      id: session.rows[0]!.stripe_checkout_session_id,
+      object: 'checkout.session',
+      payment_intent: 'pi_LocalCardData',
+      payment_status: 'paid',
+      metadata,
+    });
+    // A refund reason with a card number is refused before anything is kept.
+    await expect(
+      core.caller.payments.refund({
+        orderId: charge.orderId,
+        refundId: randomUUID(),
+        reason: 'Card 4242424242424242 was charged twice',
+      }),
+    ).rejects.toThrow();
+    await core.syncNow();
+    expect(await core.caller.payments.forOrder({ orderId: charge.orderId })).toMatchObject({
+      status: 'succeeded',
+      cardBrand: 'visa',
+      cardLast4: '4242',
+    });
+
+    // Every byte of the replica (the database and its write-ahead log) as text.
+    const files = readdirSync(`${dir.path}/console`).filter((name) => /\.(db|sqlite)(-wal)?$/.test(name));
+    expect(files.length).toBeGreaterThan(0);
+    const text = files
+      .map((name) => readFileSync(`${dir.path}/console/${name}`).toString('latin1'))
+      .join('\n');
+    // The sale's buyer is in it, so the file is read as it is stored...
+    expect(text).toContain('cara.card@example.com');
+    // ...and nothing in it looks like a card number.
+    const runs = [...text.matchAll(/(?<!\d)\d{13,19}(?!\d)/g)].map((match) => match[0]);
+    expect(runs.filter(holdsCardNumber)).toEqual([]);
   });
 
   it('says card payments need the network when it is gone', async () => {
