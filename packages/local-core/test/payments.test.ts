@@ -79,10 +79,16 @@ afterAll(async () => {
 });
 
 async function till(name: string, network = switchableNetwork()): Promise<LocalCore> {
+  return (await tillWithData(name, network)).core;
+}
+
+/** A till signed in, enrolled and synced, and the folder its replica is kept in. */
+async function tillWithData(name: string, network = switchableNetwork()) {
   const dir = makeTempDir('payments');
   cleanups.push(dir.remove);
+  const dataDir = `${dir.path}/console`;
   const core = await openLocalCore({
-    dataDir: `${dir.path}/console`,
+    dataDir,
     serverUrl: server.url,
     autoSync: false,
     fetch: network.fetch,
@@ -90,7 +96,7 @@ async function till(name: string, network = switchableNetwork()): Promise<LocalC
   cleanups.push(() => core.close());
   await signInAndEnroll(core, server, name);
   await core.syncNow();
-  return core;
+  return { core, dataDir };
 }
 
 const event = demo.events.find((candidate) => candidate.status === 'on_sale')!;
@@ -208,16 +214,7 @@ describe('card payments from the console', () => {
   });
 
   it('keeps no card number in its replica file, only the brand and last four digits', async () => {
-    const dir = makeTempDir('payments-card-data');
-    cleanups.push(dir.remove);
-    const core = await openLocalCore({
-      dataDir: `${dir.path}/console`,
-      serverUrl: server.url,
-      autoSync: false,
-    });
-    cleanups.push(() => core.close());
-    await signInAndEnroll(core, server, 'Till 5');
-    await core.syncNow();
+    const { core, dataDir } = await tillWithData('Till 5');
     await core.caller.boxOffice.shifts.open({ shiftId: randomUUID(), floatCents: 0 });
     const charge = {
       ...oneTicket('checkout_link'),
@@ -268,11 +265,9 @@ describe('card payments from the console', () => {
     });
 
     // Every byte of the replica (the database and its write-ahead log) as text.
-    const files = readdirSync(`${dir.path}/console`).filter((name) => /\.(db|sqlite)(-wal)?$/.test(name));
+    const files = readdirSync(dataDir).filter((name) => /\.(db|sqlite)(-wal)?$/.test(name));
     expect(files.length).toBeGreaterThan(0);
-    const text = files
-      .map((name) => readFileSync(`${dir.path}/console/${name}`).toString('latin1'))
-      .join('\n');
+    const text = files.map((name) => readFileSync(`${dataDir}/${name}`).toString('latin1')).join('\n');
     // The sale's buyer is in it, so the file is read as it is stored...
     expect(text).toContain('cara.card@example.com');
     // ...and nothing in it looks like a card number.
