@@ -4,12 +4,14 @@ import { RevokedNotice } from './components/revoked-notice.tsx';
 import { EnrollScreen } from './screens/enroll-screen.tsx';
 import { SignInScreen } from './screens/sign-in-screen.tsx';
 import { Shell } from './shell.tsx';
+import { useLiveChanges } from './hooks/use-live-changes.ts';
 import { useReReadChangedTables } from './replica-tables.ts';
 import { STATUS_POLL_MS, useTRPC } from './trpc.ts';
 
 /**
- * Picks the screen from the core's status: sign in, then enroll, then the shell. Status is polled, so the
- * console follows sync, connectivity and revocation without a reload.
+ * Picks the screen from the core's status: sign in, then enroll, then the shell. Status is polled, and
+ * re-read at once when the core says something changed, so the console follows sync, connectivity and
+ * revocation without a reload.
  */
 export function App({ needsLaunchLink = false }: { needsLaunchLink?: boolean }) {
   const trpc = useTRPC();
@@ -23,6 +25,7 @@ export function App({ needsLaunchLink = false }: { needsLaunchLink?: boolean }) 
   // Replicated data changed underneath (a sync landed, a command was queued): screens re-read the tables
   // that changed, and only those.
   useReReadChangedTables(status.data?.tables);
+  useLiveChanges(status.data?.revision);
 
   if (needsLaunchLink && status.data === undefined) {
     return (

@@ -1,7 +1,7 @@
 // The renderer's only way to the local core: its tRPC router, over the Electron bridge when the preload
 // provides one, else over HTTP to the dev host that served this page.
 import type { LocalRouter } from '@janix/local-core';
-import { createTRPCClient, httpBatchLink, type TRPCClient } from '@trpc/client';
+import { createTRPCClient, httpBatchLink, httpLink, splitLink, type TRPCClient } from '@trpc/client';
 import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
 import { createTRPCContext } from '@trpc/tanstack-react-query';
 import { CORE_ORIGIN, createBridgeFetch, type JanixBridge } from '../shared/bridge.ts';
@@ -25,11 +25,17 @@ export function createLocalCoreClient(
   bridge: JanixBridge | undefined,
   launchSecret: string | null,
 ): TRPCClient<LocalRouter> {
-  const link = bridge
-    ? httpBatchLink({ url: `${CORE_ORIGIN}/trpc`, fetch: createBridgeFetch(bridge) })
-    : httpBatchLink({
+  const transport = bridge
+    ? { url: `${CORE_ORIGIN}/trpc`, fetch: createBridgeFetch(bridge) }
+    : {
         url: '/trpc',
         headers: (): Record<string, string> => (launchSecret ? { [LAUNCH_SECRET_HEADER]: launchSecret } : {}),
-      });
+      };
+  // The `changes` long poll goes alone: in a batch it would hold back the answers of the calls beside it.
+  const link = splitLink({
+    condition: (op) => op.path === 'changes',
+    true: httpLink(transport),
+    false: httpBatchLink(transport),
+  });
   return createTRPCClient<LocalRouter>({ links: [link] });
 }

@@ -44,6 +44,11 @@ export interface LocalCoreInternals {
   /** Changes whenever replicated or pending data, or the notices about them, may have changed. */
   revision(): number;
   /**
+   * Resolves with the revision once it differs from `after` (at once if it already does), or after
+   * `timeoutMs` with it unchanged: a screen waits here instead of polling, and follows a sync at once.
+   */
+  waitForChange(after: number, timeoutMs: number): Promise<number>;
+  /**
    * Per table, a number that changes whenever that table's rows (server or pending) may have changed, so a
    * screen re-reads only what it shows. `notices` stands for the console's own notices.
    */

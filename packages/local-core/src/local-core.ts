@@ -182,11 +182,17 @@ export async function openLocalCore(options: LocalCoreOptions): Promise<LocalCor
   // Bumped whenever what the UI reads may have changed, so screens know to re-read; per table as well.
   let revision = 0;
   const tableRevisions: Record<string, number> = {};
+  // Screens waiting for the next change (`waitForChange`), woken by it.
+  const changeWaiters = new Set<() => void>();
+  const wakeChangeWaiters = () => {
+    for (const wake of [...changeWaiters]) wake();
+  };
   const tablesChanged = (tables: Iterable<string>): void => {
     for (const table of tables) {
       revision += 1;
       tableRevisions[table] = revision;
     }
+    wakeChangeWaiters();
   };
 
   const boxOffice = createBoxOffice({
@@ -287,6 +293,18 @@ export async function openLocalCore(options: LocalCoreOptions): Promise<LocalCor
     replica: () => replica,
     sync: () => sync,
     revision: () => revision,
+    waitForChange(after, timeoutMs) {
+      if (revision !== after || closed) return Promise.resolve(revision);
+      return new Promise((resolve) => {
+        const wake = () => {
+          clearTimeout(timer);
+          changeWaiters.delete(wake);
+          resolve(revision);
+        };
+        const timer = setTimeout(wake, timeoutMs);
+        changeWaiters.add(wake);
+      });
+    },
     tableRevisions: () => ({ ...tableRevisions }),
     boxOffice,
     noticesChanged: () => tablesChanged(['notices']),
@@ -342,6 +360,7 @@ export async function openLocalCore(options: LocalCoreOptions): Promise<LocalCor
     replica: () => replica,
     async close() {
       closed = true;
+      wakeChangeWaiters();
       await sync.stop();
       rememberLastSynced(true);
       replica.db.close();

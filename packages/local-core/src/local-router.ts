@@ -48,6 +48,9 @@ function fromServer(error: unknown): never {
 }
 
 /** A count for the UI: NaN or a missing number (JSON null) must never reach a screen as "null B". */
+/** How long a `changes` long poll is held without a change (well inside any HTTP timeout on the way). */
+export const CHANGE_WAIT_MS = 20_000;
+
 const finiteOrZero = (value: unknown): number =>
   typeof value === 'number' && Number.isFinite(value) ? value : 0;
 
@@ -115,6 +118,14 @@ export const localRouter = t.router({
       tables: ctx.core.tableRevisions(),
     };
   }),
+  /**
+   * A long poll: answers with the core's revision as soon as it differs from `after` (a sync landed rows, a
+   * command was queued, a notice came), or after about 20 s unchanged. The shell re-reads its status then,
+   * so screens follow a change within milliseconds rather than at the next status poll.
+   */
+  changes: t.procedure
+    .input(z.object({ after: z.number().int().nonnegative() }))
+    .query(({ ctx, input }) => ctx.core.waitForChange(input.after, CHANGE_WAIT_MS)),
 
   auth: t.router({
     requestCode: t.procedure.input(requestCodeInputSchema).mutation(async ({ ctx, input }) => {

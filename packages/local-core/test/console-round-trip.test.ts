@@ -56,6 +56,51 @@ describe('two consoles on one server', () => {
     expect((await first.caller.events.get({ id })).status).toBe('on_sale');
   });
 
+  it('answers a screen waiting for a change as soon as one lands: a local command, then a sync', async () => {
+    const first = await newConsole();
+    const second = await newConsole();
+    await enrollAndSync(first, 'Office 1');
+    await enrollAndSync(second, 'Office 2');
+    const settled = async (wait: Promise<number>) =>
+      Promise.race([wait, new Promise<'waiting'>((resolve) => setTimeout(() => resolve('waiting'), 200))]);
+
+    // Nothing changes: the wait is held.
+    const before = (await second.caller.status()).revision;
+    const waiting = second.caller.changes({ after: before });
+    expect(await settled(waiting)).toBe('waiting');
+    // A change on the other console reaches this one with its sync, which answers the wait.
+    await first.caller.events.create({
+      draft: {
+        name: 'Live Wait Night',
+        venue: 'Pier 9',
+        startsAt: '2026-12-05T19:00:00Z',
+        endsAt: '2026-12-05T23:00:00Z',
+        status: 'draft',
+      },
+    });
+    await first.syncNow();
+    expect(await settled(waiting)).toBe('waiting');
+    await second.syncNow();
+    const after = await settled(waiting);
+    expect(after).not.toBe('waiting');
+    expect(after).toBe((await second.caller.status()).revision);
+
+    // A revision the core has passed already (or one from before a restart) is answered at once.
+    expect(await settled(second.caller.changes({ after: before }))).toBe(after);
+    // A local command answers too.
+    const local = second.caller.changes({ after: after as number });
+    await second.caller.events.create({
+      draft: {
+        name: 'Local Wait Night',
+        venue: 'Pier 9',
+        startsAt: '2026-12-06T19:00:00Z',
+        endsAt: '2026-12-06T23:00:00Z',
+        status: 'draft',
+      },
+    });
+    expect(await settled(local)).toBeGreaterThan(after as number);
+  });
+
   it('refuses a command its rules reject before queuing it', async () => {
     const core = await newConsole();
     await enrollAndSync(core, 'Till 3');
