@@ -5,7 +5,6 @@ import {
   cardOffer,
   cardPaymentPhase,
   cardStateText,
-  cardText,
   latestPaymentState,
   qrCodePath,
   type CardPaymentView,
@@ -124,12 +123,6 @@ describe('card payment state', () => {
     ).toMatchObject({ headline: 'Declined', detail: 'The card has insufficient funds.', phase: 'unpaid' });
     expect(cardStateText(payment({ status: 'expired' })).detail).toContain('seats went back');
     expect(cardStateText(payment({ status: 'failed' })).detail).toContain('Nothing was charged');
-  });
-
-  it('names a card by brand and last four only', () => {
-    expect(cardText('mastercard', '0005')).toBe('Mastercard •••• 0005');
-    expect(cardText('some_new_brand', null)).toBe('some new brand');
-    expect(cardText(null, null)).toBeNull();
   });
 });
 

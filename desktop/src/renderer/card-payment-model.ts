@@ -2,6 +2,7 @@
 // payment's state reads as while the cashier and the buyer watch it. The state comes from the server (the
 // replicated `payments` row); nothing of a card is shown but its brand and last four digits.
 import QRCode from 'qrcode';
+import { cardText } from '@janix/domain';
 import { formatMoney } from './money.ts';
 
 /** Said wherever a card payment is asked for without a network: the box office goes on in other ways. */
@@ -72,28 +73,6 @@ export function cardPaymentPhase(status: string): CardPaymentPhase {
   if (status === 'pending' || status === 'waiting_for_card' || status === 'processing') return 'open';
   if (status === 'succeeded' || status === 'partially_refunded' || status === 'refunded') return 'paid';
   return 'unpaid';
-}
-
-const BRANDS: Readonly<Record<string, string>> = {
-  visa: 'Visa',
-  mastercard: 'Mastercard',
-  amex: 'American Express',
-  american_express: 'American Express',
-  discover: 'Discover',
-  diners: 'Diners Club',
-  jcb: 'JCB',
-  unionpay: 'UnionPay',
-  interac: 'Interac',
-  eftpos_au: 'eftpos',
-  girocard: 'girocard',
-  cartes_bancaires: 'Cartes Bancaires',
-};
-
-/** "Visa •••• 4242": the only part of a card Janix ever holds. Null when Stripe did not say. */
-export function cardText(brand: string | null, last4: string | null): string | null {
-  if (!brand && !last4) return null;
-  const name = brand ? (BRANDS[brand.toLowerCase()] ?? brand.replaceAll('_', ' ')) : 'Card';
-  return last4 ? `${name} •••• ${last4}` : name;
 }
 
 export type CardStateTone = 'waiting' | 'busy' | 'paid' | 'stopped';

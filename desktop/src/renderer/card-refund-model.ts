@@ -1,7 +1,7 @@
 // Refunding a card order from the order screen, as data: whether it may be offered and why not, the amount
 // and reason the cashier gives, and the sentence they confirm. The money goes back through Stripe, so the
 // server has the last word (it refuses more than is left); this keeps the screen from offering the impossible.
-import { cardText } from './card-payment-model.ts';
+import { cardText } from '@janix/domain';
 import { checkUndoReason } from './refund-form-model.ts';
 import { formatMoney, parseMoneyInput } from './money.ts';
 

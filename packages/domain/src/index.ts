@@ -9,4 +9,5 @@ export * from './replicated-tables.ts';
 export * from './checkin-rules.ts';
 export * from './checkin-commands.ts';
 export * from './card-payments.ts';
+export * from './card-text.ts';
 export * from './order-email-commands.ts';

@@ -1,3 +1,4 @@
+import { cardText } from '@janix/domain';
 import { dateTimeFormatter, moneyFormatter, renderTicketsPdf, ticketQrPng } from '@janix/documents';
 import type { MailAttachment } from './mailer.ts';
 import type { OrderEmailContent } from './order-email-content.ts';
@@ -24,25 +25,11 @@ const PAYMENT_WORDS: Record<string, string> = {
   comp: 'Complimentary',
 };
 
-/** Stripe's card brands as a buyer knows them; another brand reads as Stripe writes it. */
-const CARD_BRANDS: Record<string, string> = {
-  amex: 'American Express',
-  cartes_bancaires: 'Cartes Bancaires',
-  diners: 'Diners Club',
-  discover: 'Discover',
-  eftpos_au: 'eftpos',
-  interac: 'Interac',
-  jcb: 'JCB',
-  mastercard: 'Mastercard',
-  unionpay: 'UnionPay',
-  visa: 'Visa',
-};
-
 /** How the order was paid: "Cash", or "Card (Visa •••• 4242)" for a card Janix took. */
 function paidWith(order: OrderEmailContent['order']): string {
   const words = PAYMENT_WORDS[order.paymentMethod ?? 'card'] ?? 'Card';
-  if (!order.card) return words;
-  return `${words} (${CARD_BRANDS[order.card.brand] ?? order.card.brand} •••• ${order.card.last4})`;
+  const card = order.card && cardText(order.card.brand, order.card.last4);
+  return card ? `${words} (${card})` : words;
 }
 
 export function escapeHtml(text: string): string {

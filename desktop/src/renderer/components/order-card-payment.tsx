@@ -1,6 +1,6 @@
 import { useMutation } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
-import { cardText } from '../card-payment-model.ts';
+import { cardText } from '@janix/domain';
 import {
   cardRefundConfirmText,
   cardRefundDoneText,
