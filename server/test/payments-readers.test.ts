@@ -50,6 +50,18 @@ describe.skipIf(!suite.available)('card readers', () => {
       deviceId: other.id,
     });
     expect(await other.api.payments.availability.query()).toMatchObject({ reader: { id: readerId } });
+    // Whether Stripe sees the reader connected comes with it; when Stripe cannot say, null (still usable).
+    const { reader: asked } = await other.api.payments.availability.query();
+    expect([true, false]).toContain(asked!.online);
+    suite.faults.set('readerStatus', null);
+    try {
+      expect(await other.api.payments.availability.query()).toMatchObject({
+        available: true,
+        reader: { id: readerId, online: null },
+      });
+    } finally {
+      suite.faults.delete('readerStatus');
+    }
     // The first till's reader moves to the other till; the second reader is left without one.
     await suite.till.api.payments.readers.assign.mutate({ readerId: suite.readerId, deviceId: other.id });
     expect(await reader(readerId)).toMatchObject({ device_id: null });

@@ -150,10 +150,13 @@ describe.skipIf(!stripeMockUrl)('the Stripe adapter (against stripe-mock)', () =
       locationId,
     });
     expect(reader.stripeReaderId).toMatch(/^tmr_/);
+    // stripe-mock's fixture reader has a status of its own; what matters is that it reads as one of three.
+    expect(['online', 'offline', null]).toContain(await gateway.readerStatus(reader.stripeReaderId));
     await gateway.removeReader(reader.stripeReaderId);
     expect(sent.map(({ method, path, idempotencyKey }) => [method, path, idempotencyKey])).toEqual([
       ['POST', '/v1/terminal/locations', `janix:reader:${readerId}:location`],
       ['POST', '/v1/terminal/readers', `janix:reader:${readerId}:register`],
+      ['GET', `/v1/terminal/readers/${reader.stripeReaderId}`, null],
       ['DELETE', `/v1/terminal/readers/${reader.stripeReaderId}`, null],
     ]);
   });

@@ -54,6 +54,21 @@ describe('card offer', () => {
       note: 'On the reader “Front desk”.',
     });
     expect(
+      cardOffer({
+        online: true,
+        availability: { available: true, reason: null, reader: { ...reader, online: false } },
+      }),
+    ).toMatchObject({
+      usable: true,
+      note: 'The reader “Front desk” is offline for Stripe: check its power and network, or take cash.',
+    });
+    expect(
+      cardOffer({
+        online: true,
+        availability: { available: true, reason: null, reader: { ...reader, online: null } },
+      }),
+    ).toMatchObject({ note: 'On the reader “Front desk”.' });
+    expect(
       cardOffer({ online: true, availability: { available: true, reason: null, reader: null } }),
     ).toMatchObject({ usable: true, method: 'checkout_link', note: expect.stringContaining('QR') });
   });

@@ -12,7 +12,8 @@ export const CARD_NEEDS_NETWORK = 'Card payments need the network: take cash or 
 export interface CardAvailabilityView {
   available: boolean;
   reason: string | null;
-  reader: { id: string; label: string } | null;
+  /** `online`: whether Stripe sees the reader connected (null or absent: it could not say). */
+  reader: { id: string; label: string; online?: boolean | null } | null;
 }
 
 export type CardOffer =
@@ -39,11 +40,17 @@ export function cardOffer(input: {
     return { usable: false, reason: availability.reason ?? 'Card payments are not available.' };
   }
   if (availability.reader) {
+    const { label, online } = availability.reader;
+    // Still offered: Stripe's view may lag a reader that just came back, and a charge it cannot reach is
+    // refused with the reason before anything is held.
     return {
       usable: true,
       method: 'reader',
-      readerLabel: availability.reader.label,
-      note: `On the reader “${availability.reader.label}”.`,
+      readerLabel: label,
+      note:
+        online === false
+          ? `The reader “${label}” is offline for Stripe: check its power and network, or take cash.`
+          : `On the reader “${label}”.`,
     };
   }
   return {

@@ -40,6 +40,7 @@ const gateway = {
     serialNumber: null,
   }),
   removeReader: async () => {},
+  readerStatus: async () => 'online' as const,
 };
 
 /** Posts an event signed as Stripe signs one (HMAC-SHA256 of `<t>.<body>` with the endpoint secret). */

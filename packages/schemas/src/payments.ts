@@ -141,6 +141,13 @@ export const cardAvailabilitySchema = z.object({
   available: z.boolean(),
   /** Why not, in plain words (no Stripe key on the server, say). */
   reason: z.string().nullable(),
-  reader: z.object({ id: uuidSchema, label: z.string() }).nullable(),
+  reader: z
+    .object({
+      id: uuidSchema,
+      label: z.string(),
+      /** Whether Stripe sees the reader connected now; null when it could not say. */
+      online: z.boolean().nullable(),
+    })
+    .nullable(),
 });
 export type CardAvailability = z.infer<typeof cardAvailabilitySchema>;

@@ -78,6 +78,8 @@ export interface CardGateway {
     locationId: string;
   }): Promise<{ stripeReaderId: string; deviceType: string | null; serialNumber: string | null }>;
   removeReader(stripeReaderId: string): Promise<void>;
+  /** Stripe's last word on whether the reader is connected; null when it has none (or the reader is gone). */
+  readerStatus(stripeReaderId: string): Promise<'online' | 'offline' | null>;
 }
 
 /** One Stripe action of one of our objects: the same key every time that action is tried again. */

@@ -588,10 +588,17 @@ export function createCardPayments(deps: CardPaymentsDeps, config: CardPaymentsC
       const reader = await inTransaction(pool, { orgId: actor.orgId }, (client) =>
         activeReaderOf(client, actor.deviceId),
       );
+      // Asked of Stripe each time (the till asks every half minute): a reader unplugged shows before a charge.
+      const online = reader
+        ? await config.gateway.readerStatus(reader.stripeReaderId).then(
+            (status) => (status === null ? null : status === 'online'),
+            () => null,
+          )
+        : null;
       return {
         available: true,
         reason: null,
-        reader: reader ? { id: reader.id, label: reader.label } : null,
+        reader: reader ? { id: reader.id, label: reader.label, online } : null,
       };
     },
 

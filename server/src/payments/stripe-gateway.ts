@@ -244,6 +244,13 @@ export function createStripeGateway(stripe: Stripe): CardGateway {
       };
     },
 
+    async readerStatus(stripeReaderId) {
+      const reader = await call(() => stripe.terminal.readers.retrieve(stripeReaderId));
+      if ('deleted' in reader && reader.deleted) return null;
+      const status: string | null = (reader as Stripe.Terminal.Reader).status;
+      return status === 'online' ? 'online' : status === 'offline' ? 'offline' : null;
+    },
+
     async removeReader(stripeReaderId) {
       try {
         await stripe.terminal.readers.del(stripeReaderId);
