@@ -188,11 +188,12 @@ export async function openLocalCore(options: LocalCoreOptions): Promise<LocalCor
     for (const wake of [...changeWaiters]) wake();
   };
   const tablesChanged = (tables: Iterable<string>): void => {
+    const before = revision;
     for (const table of tables) {
       revision += 1;
       tableRevisions[table] = revision;
     }
-    wakeChangeWaiters();
+    if (revision !== before) wakeChangeWaiters();
   };
 
   const boxOffice = createBoxOffice({
