@@ -26,12 +26,12 @@ test('a web checkout: the order is on a console within a second of Stripe saying
     await office.enroll('Office');
     await expect(office.page.getByText('Online', { exact: true })).toBeVisible({ timeout: 30_000 });
 
-    // An event of the demo organization on sale online, with a priced type and seats left.
+    // An event of the demo organization to come, on sale online, with a priced type and seats left.
     const [onSale] = await janix.query<{ event_id: string; type_id: string; type_name: string }>(
       `SELECT t.event_id, t.id AS type_id, t.name AS type_name FROM ticket_types t
        JOIN events e ON e.org_id = t.org_id AND e.id = t.event_id
        JOIN quotas q ON q.org_id = t.org_id AND q.id = t.quota_id
-       WHERE e.status = 'on_sale' AND t.channels LIKE '%online%' AND t.price_cents > 0
+       WHERE e.status = 'on_sale' AND e.ends_at > now() AND t.channels LIKE '%online%' AND t.price_cents > 0
          AND q.capacity - q.sold - q.allocated >= 4
          AND (t.sales_start_at IS NULL OR t.sales_start_at < now())
          AND (t.sales_end_at IS NULL OR t.sales_end_at > now())

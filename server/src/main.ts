@@ -21,7 +21,8 @@ try {
 }
 
 const database = await openDatabase(env, log);
-if (env.JANIX_SEED_DEMO && (await seedDemoOrg(database.adminPool, generateDemoOrg()))) {
+// Dated from the day it is first loaded: the demo has events to come (and two just past) whenever it starts.
+if (env.JANIX_SEED_DEMO && (await seedDemoOrg(database.adminPool, generateDemoOrg({ now: new Date() })))) {
   log('created the demo organization (sign in as demo@janix.test)');
 }
 const now = () => new Date();

@@ -103,7 +103,13 @@ export function webShopSuite(options: { checkoutsPerMinute?: number } = {}) {
   /** A new event (on sale unless told) with the ticket types asked for. */
   async function newEvent(
     specs: ShopTypeSpec[] = [{}],
-    event: { name?: string; venue?: string; status?: 'on_sale' | 'draft' } = {},
+    event: {
+      name?: string;
+      venue?: string;
+      status?: 'on_sale' | 'draft';
+      startsAt?: string;
+      endsAt?: string;
+    } = {},
   ): Promise<ShopEventFixture> {
     const eventId = randomUUID();
     const commands: Array<[string, unknown]> = [
@@ -114,8 +120,8 @@ export function webShopSuite(options: { checkoutsPerMinute?: number } = {}) {
           draft: {
             name: event.name ?? `Web night ${eventId.slice(0, 4)}`,
             venue: event.venue ?? 'Harbour Hall',
-            startsAt: '2027-03-10T19:00:00Z',
-            endsAt: '2027-03-10T23:00:00Z',
+            startsAt: event.startsAt ?? '2027-03-10T19:00:00Z',
+            endsAt: event.endsAt ?? '2027-03-10T23:00:00Z',
             status: event.status ?? 'on_sale',
           },
         },

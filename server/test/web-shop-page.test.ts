@@ -93,6 +93,22 @@ describe.skipIf(!suite.available)('the public event page', () => {
     expect(soldOut.html).not.toContain('<form');
   });
 
+  it('sells nothing for an event that is over, and says so', async () => {
+    const hour = 3_600_000;
+    const over = await suite.newEvent([{ capacity: 10 }], {
+      startsAt: new Date(Date.now() - 6 * hour).toISOString(),
+      endsAt: new Date(Date.now() - 2 * hour).toISOString(),
+    });
+    const { status, html } = await suite.page(over.eventId);
+    expect(status).toBe(200);
+    expect(html).toContain('This event is over: tickets are no longer sold.');
+    expect(html).not.toContain('<form');
+    // A form kept open from before (or posted by hand) is refused by the sale rule itself; nothing is held.
+    const late = await suite.checkout(over, 1);
+    expect(late.status).toBe(409);
+    expect(await suite.quota(over.types[0]!.quotaId)).toMatchObject({ sold: 0, allocated: 0 });
+  });
+
   it('answers an unknown, a draft or a malformed event with a 404 page', async () => {
     const draft = await suite.newEvent([{}], { status: 'draft' });
     for (const id of [randomUUID(), draft.eventId, 'not-an-id', "1' OR '1'='1"]) {

@@ -186,6 +186,14 @@ describe('decideCardHold', () => {
       kind: 'web_checkout',
       deviceId: null,
     });
+    // Once the event has ended (23:00) nobody buys it online; a card at the door still sells late-comers.
+    const late = { ...ctx, now: new Date('2026-12-05T23:30:00Z') };
+    expect(decideCardHold(web, webSale, late, expiresAt)).toMatchObject({
+      ok: false,
+      code: 'event_over',
+      message: expect.stringContaining('is over: it ended at 23:00 UTC on 5 Dec 2026'),
+    });
+    expect(decideCardHold(rows(), sale, late, expiresAt)).toMatchObject({ ok: true });
   });
 });
 

@@ -132,6 +132,10 @@ export function checkSaleLines(
   options: { channel: 'box_office' | 'online'; liveChecks: boolean },
 ): Decision<CheckedLine[]> {
   const where = options.channel === 'box_office' ? 'at the box office' : 'online';
+  // Online nobody looks at the date for the buyer; at the door a cashier sells late-comers as the night goes on.
+  if (options.channel === 'online' && options.liveChecks && now.getTime() > Date.parse(event.endsAt)) {
+    return rejection('event_over', `${event.name} is over: it ended at ${momentInMessage(event.endsAt)}.`);
+  }
   const lines: CheckedLine[] = [];
   for (const line of saleLines) {
     const type = rows.ticket_types.get(line.ticketTypeId);

@@ -22,7 +22,8 @@ import { signInAndEnroll } from './console-fixtures.ts';
  */
 
 const SECRET = 'whsec_consolewebshop';
-const demo = generateDemoOrg({ seed: 83, attendees: 10 });
+// Dated from today, so it has events to come (the shop sells nothing for one that is over).
+const demo = generateDemoOrg({ seed: 83, attendees: 10, now: new Date() });
 const dir = makeTempDir('web-checkout-console');
 let server: TestServer;
 let core: LocalCore;
@@ -64,7 +65,7 @@ async function onSaleOnline() {
     `SELECT t.id, t.event_id, t.price_cents FROM ticket_types t
      JOIN quotas q ON q.org_id = t.org_id AND q.id = t.quota_id
      JOIN events e ON e.org_id = t.org_id AND e.id = t.event_id
-     WHERE e.status = 'on_sale' AND t.channels LIKE '%online%' AND t.price_cents > 0
+     WHERE e.status = 'on_sale' AND e.ends_at > now() AND t.channels LIKE '%online%' AND t.price_cents > 0
        AND (t.sales_start_at IS NULL OR t.sales_start_at <= now())
        AND (t.sales_end_at IS NULL OR t.sales_end_at >= now())
        AND q.capacity - q.sold - q.allocated >= 2

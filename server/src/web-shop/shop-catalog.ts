@@ -24,6 +24,9 @@ export interface ShopEvent {
   endsAt: string;
   /** The zone its times are shown in: its check-in lists' (the venue's), else UTC. */
   timeZone: string;
+  /** It has ended: nothing is sold online any more (the domain refuses it too). */
+  over: boolean;
+  /** On sale online now; none once it is over. */
   ticketTypes: ShopTicketType[];
 }
 
@@ -50,6 +53,7 @@ export async function loadShopEvent(pool: Pool, orgId: string, eventId: string, 
     );
     const event = events.rows[0];
     if (!event) return null;
+    const over = event.ends_at.getTime() < now.getTime();
     const types = await client.query<{
       id: string;
       name: string;
@@ -74,7 +78,8 @@ export async function loadShopEvent(pool: Pool, orgId: string, eventId: string, 
       startsAt: event.starts_at.toISOString(),
       endsAt: event.ends_at.toISOString(),
       timeZone: event.time_zone ?? 'UTC',
-      ticketTypes: types.rows.map((type) => ({
+      over,
+      ticketTypes: (over ? [] : types.rows).map((type) => ({
         id: type.id,
         name: type.name,
         priceCents: type.price_cents,

@@ -165,9 +165,11 @@ export function renderShopPage(event: ShopEvent, state: ShopFormState): string {
   if (!onSale || allSoldOut || state.closed) {
     const why =
       state.closed ??
-      (allSoldOut
-        ? 'This event is sold out online.'
-        : 'No tickets are on sale online for this event right now.');
+      (event.over
+        ? 'This event is over: tickets are no longer sold.'
+        : allSoldOut
+          ? 'This event is sold out online.'
+          : 'No tickets are on sale online for this event right now.');
     return page(event.name, `${eventHeader(event)}${alert}<p class="notice">${why}</p>`);
   }
   const ageRange = state.values?.ageRange ?? '';
