@@ -38,20 +38,6 @@ export function OrderPrintActions({
   const { receipt, tickets } = printing;
   return (
     <>
-      <PrintStatus
-        what="Receipt"
-        pending={receipt.isPending}
-        result={receipt.data}
-        error={receipt.error}
-        testId="receipt-print-status"
-      />
-      <PrintStatus
-        what="Tickets"
-        pending={tickets.isPending}
-        result={tickets.data}
-        error={tickets.error}
-        testId="tickets-print-status"
-      />
       <div className="form-actions">
         <button
           type="button"
@@ -71,6 +57,21 @@ export function OrderPrintActions({
         </button>
         {children}
       </div>
+      {/* Below the buttons: an outcome that arrives as the cashier reaches for "Next sale" moves nothing. */}
+      <PrintStatus
+        what="Receipt"
+        pending={receipt.isPending}
+        result={receipt.data}
+        error={receipt.error}
+        testId="receipt-print-status"
+      />
+      <PrintStatus
+        what="Tickets"
+        pending={tickets.isPending}
+        result={tickets.data}
+        error={tickets.error}
+        testId="tickets-print-status"
+      />
     </>
   );
 }
