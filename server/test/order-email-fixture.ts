@@ -33,7 +33,7 @@ export async function startEmailServer(
     orderEmails?: ServicesOptions['orderEmails'];
     seed?: number;
     /** Where the sign-in code reaches (the dev mailbox when not given). */
-    signInCode?: (email: string) => Promise<string>;
+    signInCode?: (email: string, server: TestServer) => Promise<string>;
   } = {},
 ): Promise<EmailServer> {
   const demo = generateDemoOrg({ seed: options.seed ?? 41, attendees: 10 });
@@ -64,10 +64,14 @@ export async function startEmailServer(
   }
 }
 
-async function signInWith(server: TestServer, email: string, codeFor: (email: string) => Promise<string>) {
+async function signInWith(
+  server: TestServer,
+  email: string,
+  codeFor: (email: string, server: TestServer) => Promise<string>,
+) {
   const api = apiClient(server);
   await api.auth.requestCode.mutate({ email });
-  return (await api.auth.verifyCode.mutate({ email, code: await codeFor(email) })).sessionToken;
+  return (await api.auth.verifyCode.mutate({ email, code: await codeFor(email, server) })).sessionToken;
 }
 
 /** An enrolled device of the session's member; a till has its shift open. */

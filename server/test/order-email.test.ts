@@ -5,6 +5,7 @@ import { sendOrderEmail } from '../src/jobs/order-email.ts';
 import type { Mailer } from '../src/mail/mailer.ts';
 import {
   resendMailerFor,
+  signInCodeFromCapture,
   startResendCapture,
   type CapturedEmail,
   type ResendCapture,
@@ -36,10 +37,7 @@ beforeAll(async () => {
   const mailer = resendMailerFor(capture);
   env = await startEmailServer(inject('pgAdminUrl'), {
     mailer,
-    signInCode: async (email) => {
-      await waitFor(async () => capture.emails.some((mail) => mail.body.to === email), 'the sign-in code');
-      return /code is (\d{6})/.exec(capture.emails.find((mail) => mail.body.to === email)!.body.text!)![1]!;
-    },
+    signInCode: (email, server) => signInCodeFromCapture(capture, server.db.adminPool, email),
   });
 }, 60_000);
 

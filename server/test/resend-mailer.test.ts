@@ -2,7 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect, inject, it } from 'vitest';
 import { createResendMailer } from '../src/mail/mailer.ts';
 import { startTestServer, type TestServer } from '../src/testing.ts';
-import { startResendCapture, type ResendCapture } from '../src/testing/resend-capture.ts';
+import {
+  signInCodeFromCapture,
+  startResendCapture,
+  type ResendCapture,
+} from '../src/testing/resend-capture.ts';
 import { apiClient, serverError, waitFor } from './support.ts';
 
 /** Sign-in mail through the real Resend SDK, against a local server that speaks Resend's documented API. */
@@ -51,6 +55,7 @@ describe('Resend, through its SDK, against a server that speaks its API', () => 
       expect(mail.idempotencyKey).toMatch(/^sign-in-/);
       const code = codeIn(mail.body.text!);
       expect(mail.body.subject).toContain(code);
+      expect(await signInCodeFromCapture(capture, real.db.adminPool, email)).toBe(code);
       await expect(api.auth.verifyCode.mutate({ email, code })).resolves.toHaveProperty('sessionToken');
       expect((await serverError(api.devMailbox.list.query({}))).code).toBe('NOT_FOUND');
       expect(real.deps.devMailbox).toBeNull();
@@ -65,7 +70,7 @@ describe('Resend, through its SDK, against a server that speaks its API', () => 
       const keys = capture.requests.map((request) => request.idempotencyKey);
       expect(keys).toHaveLength(2);
       expect(keys[1]).toBe(keys[0]);
-      const code = codeIn(capture.emails[0]!.body.text!);
+      const code = await signInCodeFromCapture(capture, real.db.adminPool, email);
       await expect(apiClient(real).auth.verifyCode.mutate({ email, code })).resolves.toHaveProperty(
         'sessionToken',
       );

@@ -5,6 +5,7 @@ import { DEMO_OWNER_EMAIL, generateDemoOrg, makeTempDir } from '@janix/testkit';
 import {
   resendMailerFor,
   seedDemoOrg,
+  signInCodeFromCapture,
   startResendCapture,
   startTestServer,
   type ResendCapture,
@@ -47,17 +48,9 @@ beforeAll(async () => {
   core = await openLocalCore({ dataDir: join(dir.path, 'console'), serverUrl: server.url, autoSync: false });
   // The sign-in code goes through Resend too: read it from the capture.
   await core.caller.auth.requestCode({ email: DEMO_OWNER_EMAIL });
-  const mail = await (async () => {
-    for (let tries = 0; tries < 100; tries += 1) {
-      const found = capture.emails.find((email) => email.body.to === DEMO_OWNER_EMAIL);
-      if (found) return found;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    throw new Error('no sign-in code reached the capture');
-  })();
   await core.caller.auth.verifyCode({
     email: DEMO_OWNER_EMAIL,
-    code: /code is (\d{6})/.exec(mail.body.text!)![1]!,
+    code: await signInCodeFromCapture(capture, server.db.adminPool, DEMO_OWNER_EMAIL),
   });
   const [membership] = await core.caller.auth.memberships();
   await core.caller.device.enroll({ orgId: membership!.orgId, name: 'Email till' });

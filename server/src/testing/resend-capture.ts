@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
 import { z } from 'zod';
+import type { Pool } from '../db/pools.ts';
 import { createResendMailer, type Mailer } from '../mail/mailer.ts';
 
 /**
@@ -311,4 +312,26 @@ function asRetrieved(email: CapturedEmail) {
 /** The server's Resend mailer (the real SDK) pointed at a capture through its `baseUrl`, unthrottled for tests. */
 export function resendMailerFor(capture: ResendCapture, from = 'Janix <tickets@janix.test>'): Mailer {
   return createResendMailer({ apiKey: capture.apiKey, from, baseUrl: capture.url, requestsPerSecond: 50 });
+}
+
+/**
+ * The sign-in code mailed to `email`, once it can be used: the mail leaves before its code commits (a failed
+ * send rolls the code back), so a reader as fast as a test also waits for that commit, which removes the
+ * request the code was made for.
+ */
+export async function signInCodeFromCapture(
+  capture: ResendCapture,
+  adminPool: Pool,
+  email: string,
+  timeoutMs = 15_000,
+): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const mail = capture.emails.findLast((sent) => sent.body.to === email);
+    const code = mail && /code is (\d{6})/.exec(mail.body.text ?? '')?.[1];
+    const pending = await adminPool.query('SELECT 1 FROM sign_in_requests WHERE email = $1', [email]);
+    if (code && pending.rowCount === 0) return code;
+    if (Date.now() > deadline) throw new Error('no usable sign-in code reached the capture');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
